@@ -1,0 +1,152 @@
+"""The one exception tree of seascope.
+
+Every error seascope raises on purpose is a :class:`SeascopeError`. Transports map the
+tree at their edge only: ``seascope.api.errors`` to HTTP statuses, ``seascope.cli`` to
+exit codes. Foreign exceptions are translated where they enter (``raise ... from exc``)::
+
+    SeascopeError
+    ├── ConfigError                  settings or command-line options that cannot work
+    ├── ModuleError
+    │   ├── ModuleNotFound           no installed module of that name
+    │   ├── ManifestInvalid          a module's manifest breaks the contract
+    │   └── ModuleLoadFailed         importing or setting up a module failed
+    ├── CapabilityNotSupported       the module does not implement train/embed/export
+    ├── InvalidInput                 the caller sent something unusable
+    │   ├── InvalidParameters        parameters fail validation (carries field errors)
+    │   ├── UnsupportedMediaType     not an image, or a format seascope cannot decode
+    │   ├── ImageTooLarge            more pixels than the configured limit (image bombs)
+    │   └── PayloadTooLarge          a request or file above the upload limit
+    ├── ModuleFailed                 the module's own code raised while working
+    ├── Overloaded                   too much work queued; retry later
+    ├── JobError
+    │   ├── JobNotFound              no training job with that id (for this user)
+    │   └── JobStateError            the job cannot do that in its current state
+    └── DatasetError                 a dataset cannot be read or is unusable
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+__all__ = [
+    "CapabilityNotSupported",
+    "ConfigError",
+    "DatasetError",
+    "ImageTooLarge",
+    "InvalidInput",
+    "InvalidParameters",
+    "JobError",
+    "JobNotFound",
+    "JobStateError",
+    "ManifestInvalid",
+    "ModuleError",
+    "ModuleFailed",
+    "ModuleLoadFailed",
+    "ModuleNotFound",
+    "Overloaded",
+    "PayloadTooLarge",
+    "SeascopeError",
+    "UnsupportedMediaType",
+]
+
+
+class SeascopeError(Exception):
+    """Base class of every error seascope raises on purpose."""
+
+    @property
+    def message(self) -> str:
+        """The human-readable message (the first argument)."""
+        return str(self.args[0]) if self.args else type(self).__name__
+
+
+class ConfigError(SeascopeError):
+    """Settings or options that cannot work together."""
+
+
+class ModuleError(SeascopeError):
+    """A model module cannot be found, described or loaded."""
+
+
+class ModuleNotFound(ModuleError):  # noqa: N818 - reads as a sentence, like httpx's names
+    """No installed module has that name."""
+
+
+class ManifestInvalid(ModuleError):  # noqa: N818
+    """A module's manifest or class breaks the module contract."""
+
+
+class ModuleLoadFailed(ModuleError):  # noqa: N818
+    """Importing a module or running its ``setup`` failed."""
+
+
+class CapabilityNotSupported(SeascopeError):  # noqa: N818
+    """The module does not implement the requested capability (train, embed, export)."""
+
+
+class InvalidInput(SeascopeError):  # noqa: N818
+    """The caller sent something the module cannot use."""
+
+
+class InvalidParameters(InvalidInput):  # noqa: N818
+    """Parameters failed validation.
+
+    Args:
+        message: Summary for humans.
+        fields: Field name to the list of messages about it (DEEPaaS's 422 body shape).
+    """
+
+    def __init__(self, message: str, fields: Mapping[str, Sequence[str]] | None = None) -> None:
+        super().__init__(message)
+        self.fields: dict[str, list[str]] = {k: list(v) for k, v in (fields or {}).items()}
+
+
+class UnsupportedMediaType(InvalidInput):  # noqa: N818
+    """The input is not an image, or not in a format seascope can decode."""
+
+
+class ImageTooLarge(InvalidInput):  # noqa: N818
+    """The image has more pixels than allowed (protects against decompression bombs)."""
+
+
+class PayloadTooLarge(InvalidInput):  # noqa: N818
+    """A request body or file is larger than the upload limit."""
+
+
+class ModuleFailed(SeascopeError):  # noqa: N818
+    """The module's own code raised while predicting or training.
+
+    Args:
+        message: The module's message.
+        status: An HTTP status the module asked for (DEEPaaS modules raise
+            ``aiohttp.web.HTTPException`` subclasses), or ``None``.
+        error_type: The class name of the module's exception.
+    """
+
+    def __init__(self, message: str, *, status: int | None = None, error_type: str = "") -> None:
+        super().__init__(message)
+        self.status = status
+        self.error_type = error_type
+
+
+class Overloaded(SeascopeError):  # noqa: N818
+    """Too much work is queued; the caller should retry after ``retry_after`` seconds."""
+
+    def __init__(self, message: str, *, retry_after: float = 1.0) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class JobError(SeascopeError):
+    """A background job cannot be found or acted on."""
+
+
+class JobNotFound(JobError):  # noqa: N818
+    """No job with that id (or not one the caller may see)."""
+
+
+class JobStateError(JobError):
+    """The job cannot do that in its current state."""
+
+
+class DatasetError(SeascopeError):
+    """A dataset cannot be read or is unusable."""

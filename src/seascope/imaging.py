@@ -1,0 +1,109 @@
+"""Safe image decoding: bytes in, an :class:`~seascope.types.ImageInput` out, or a precise error.
+
+Every path that reads an image from outside (HTTP uploads, CLI files, batch runs) goes
+through :func:`decode_image`, so empty files, non-images, truncated data and
+decompression bombs are refused the same way everywhere.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import warnings
+
+import numpy as np
+import numpy.typing as npt
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from seascope.errors import ImageTooLarge, InvalidInput, UnsupportedMediaType
+from seascope.types import ImageInput
+
+__all__ = ["DEFAULT_MAX_PIXELS", "decode_image"]
+
+DEFAULT_MAX_PIXELS = 80_000_000
+"""80 megapixels: far above any FlowCam, IFCB or UVP crop, below Pillow's own bomb limit."""
+
+_GREY_MODES = {"1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "F"}
+
+
+def decode_image(data: bytes, name: str, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> ImageInput:
+    """Decode ``data`` into an RGB ``uint8`` image.
+
+    Args:
+        data: The encoded file (JPEG, PNG, TIFF, BMP, WebP, GIF ...).
+        name: Where it came from; used in messages and as the prediction's ``input``.
+        max_pixels: Largest accepted ``width * height``; checked before pixels are decoded.
+
+    Returns:
+        The decoded image; greyscale sources become three equal channels.
+
+    Raises:
+        InvalidInput: the file is empty, truncated or corrupt.
+        UnsupportedMediaType: the data is not an image Pillow can read.
+        ImageTooLarge: the image has more than ``max_pixels`` pixels.
+    """
+    if not data:
+        raise InvalidInput(f"{name}: the file is empty (0 bytes)")
+    try:
+        with warnings.catch_warnings():
+            # Our own limit below is the one that counts; Pillow's warning would only be noise.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+    except Image.DecompressionBombError as exc:
+        raise _bomb(name, exc, max_pixels) from exc
+    except UnidentifiedImageError as exc:
+        raise UnsupportedMediaType(
+            f"{name}: not an image seascope can read ({len(data)} bytes of unknown format)"
+        ) from exc
+    except (OSError, ValueError, SyntaxError) as exc:
+        raise InvalidInput(f"{name}: corrupt image header: {exc}") from exc
+    width, height = image.size
+    if width <= 0 or height <= 0:
+        raise InvalidInput(f"{name}: the image has no pixels ({width}x{height})")
+    if width * height > max_pixels:
+        raise ImageTooLarge(_too_large(name, width * height, max_pixels, f"{width}x{height} pixels, "))
+    source_format = image.format or ""
+    try:
+        image.load()
+        upright = ImageOps.exif_transpose(image) or image
+        array, is_grey = _to_rgb_array(upright)
+    except Image.DecompressionBombError as exc:
+        raise _bomb(name, exc, max_pixels) from exc
+    except (OSError, ValueError, SyntaxError, EOFError) as exc:
+        raise InvalidInput(f"{name}: the image data is truncated or corrupt ({exc})") from exc
+    return ImageInput(
+        name=name,
+        array=array,
+        is_greyscale=is_grey,
+        source_format=source_format,
+        metadata={"width": width, "height": height},
+    )
+
+
+def _too_large(name: str, pixels: int, max_pixels: int, size: str = "") -> str:
+    return (
+        f"{name}: {size}{pixels / 1e6:.0f} MP is above the limit of {max_pixels / 1e6:.0f} MP "
+        "(a decompression bomb, or raise SEASCOPE_MAX_IMAGE_PIXELS)"
+    )
+
+
+def _bomb(name: str, exc: Exception, max_pixels: int) -> ImageTooLarge:
+    """Pillow refused the header before seascope saw the size: keep one message style."""
+    found = re.search(r"\((\d+) pixels\)", str(exc))
+    pixels = int(found.group(1)) if found else 0
+    return ImageTooLarge(_too_large(name, pixels, max_pixels) if pixels else f"{name}: {exc}")
+
+
+def _to_rgb_array(image: Image.Image) -> tuple[npt.NDArray[np.uint8], bool]:
+    mode = image.mode
+    if mode in _GREY_MODES:
+        if mode in {"I", "I;16", "I;16B", "I;16L", "F"}:
+            grey = np.asarray(image, dtype=np.float64)
+            low, high = float(grey.min()), float(grey.max())
+            scale = 255.0 / (high - low) if high > low else 0.0
+            grey8 = ((grey - low) * scale).astype(np.uint8)
+        else:
+            grey8 = np.asarray(image.convert("L"), dtype=np.uint8)
+        return np.repeat(grey8[:, :, None], 3, axis=2), True
+    rgb = np.asarray(image.convert("RGB"), dtype=np.uint8)
+    return rgb, False

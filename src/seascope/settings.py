@@ -1,0 +1,69 @@
+"""Settings read from ``SEASCOPE_*`` environment variables.
+
+Only composition roots (the CLI commands and the app factory's callers) build a
+:class:`Settings`; everything below them receives plain values.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings"]
+
+MIB = 1024 * 1024
+
+
+def _default_home() -> Path:
+    return Path.home() / ".seascope"
+
+
+class Settings(BaseSettings):
+    """Platform settings. Every field can be set as ``SEASCOPE_<FIELD>``.
+
+    Example:
+        >>> Settings(home=Path("/tmp/x"), port=8080).port
+        8080
+    """
+
+    model_config = SettingsConfigDict(env_prefix="SEASCOPE_", extra="ignore")
+
+    home: Path = Field(
+        default_factory=_default_home,
+        description="Where seascope keeps its database, jobs, models and logs.",
+    )
+    host: str = Field(default="127.0.0.1", description="Address the server binds to.")
+    port: int = Field(default=5000, ge=0, le=65535, description="Port the server listens on.")
+    base_path: str = Field(default="", description="URL prefix for every route (reverse proxies).")
+    max_request_bytes: int = Field(
+        default=64 * MIB, ge=0, description="Largest accepted request body; 0 means unlimited."
+    )
+    max_image_pixels: int = Field(
+        default=180_000_000,
+        ge=1,
+        description="Largest accepted image in pixels (width x height); guards against bombs.",
+    )
+    max_files_per_request: int = Field(default=256, ge=1)
+    predict_threads: int = Field(
+        default=0, ge=0, description="Threads running predictions; 0 picks the CPU count."
+    )
+    modules: list[str] = Field(
+        default_factory=list, description="Serve only these modules (default: all installed)."
+    )
+    deepaas_model: str = Field(
+        default="",
+        validation_alias="DEEPAAS_V2_MODEL",
+        description="DEEPaaS's own variable: serve only this DEEPaaS module.",
+    )
+
+    @property
+    def jobs_database(self) -> Path:
+        """SQLite file holding training-job records."""
+        return self.home / "jobs.sqlite"
+
+    @property
+    def jobs_directory(self) -> Path:
+        """Folder with one sub-folder of logs and outputs per job."""
+        return self.home / "jobs"

@@ -1,0 +1,21 @@
+"""Built-in job runners: functions a worker process calls by their ``module:function`` name."""
+
+from __future__ import annotations
+
+from seascope.modules import ModuleRegistry, SetupContext
+from seascope.modules.params import parse_params
+from seascope.training.context import JobContext
+from seascope.types import JsonValue
+
+__all__ = ["TRAIN_MODULE", "train_module"]
+
+TRAIN_MODULE = "seascope.training.runners:train_module"
+"""The runner name of :func:`train_module`."""
+
+
+def train_module(ctx: JobContext, module: str, args: dict[str, JsonValue]) -> JsonValue:
+    """Train the seascope module ``module`` with ``args`` (its ``train_params`` as JSON)."""
+    instance = ModuleRegistry.from_entry_points().create(module, SetupContext(device=ctx.device))
+    params = parse_params(instance.train_params, args, what="training parameters")
+    result = instance.train(params, ctx)
+    return result.model_dump(mode="json")

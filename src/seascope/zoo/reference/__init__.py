@@ -1,0 +1,3 @@
+"""The numpy-only reference module: a nearest-centroid classifier on particle features."""
+
+__all__: list[str] = []
