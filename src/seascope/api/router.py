@@ -143,7 +143,8 @@ def build_api_router(ctx: ApiContext) -> APIRouter:
             raise InvalidInput(
                 "no image in the request: send files in the multipart field 'images'"
             )
-        predictor = await run_in_threadpool(host.predictor, name)
+        # Loading may take seconds (a thread); once loaded it is a dictionary lookup.
+        predictor = host.loaded(name) or await run_in_threadpool(host.predictor, name)
         result = await run_in_threadpool(predictor.predict_files, form.files, form.params)
         return PredictResponse(
             module=name,

@@ -61,6 +61,10 @@ class ModuleHost:
         """Whether ``name`` is loaded and ready."""
         return name in self._predictors
 
+    def loaded(self, name: str) -> Predictor | None:
+        """The predictor of ``name`` if it is already loaded (never blocks, never loads)."""
+        return self._predictors.get(name)
+
     def failure(self, name: str) -> SeascopeError | None:
         """The error that stopped ``name`` from loading, if any."""
         return self._failures.get(name)

@@ -139,7 +139,7 @@ def check_module(registry: ModuleRegistry, name: str, *, device: str = "cpu") ->
     module_class = checks.run(
         "entry is a ModelModule subclass", lambda: _check_class(target), after=[target]
     )
-    checks.run(
+    capabilities = checks.run(
         "declared capabilities are implemented",
         lambda: _check_capabilities(manifest, module_class),
         after=[module_class],
@@ -153,7 +153,7 @@ def check_module(registry: ModuleRegistry, name: str, *, device: str = "cpu") ->
         module = checks.run(
             f"setup works on {device}",
             lambda: registry.create(name, SetupContext(device=device, cache_dir=Path(cache))),
-            after=[module_class],
+            after=[capabilities],
         )
         checks.run("describe() returns JSON", lambda: _check_describe(module), after=[module])
         images = sample_images()

@@ -1,0 +1,132 @@
+"""``ServePlan``: everything needed to build the server, in one value that crosses processes.
+
+With one worker the CLI builds the app in-process. With several, uvicorn starts worker
+processes that each import :func:`app_from_environment` by name (uvicorn needs an import
+string for that); the plan travels to them as JSON in an environment variable.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from seascope.cli.state import configure_logging
+from seascope.errors import ConfigError
+from seascope.inference import ModuleHost
+from seascope.modules import ModuleRegistry
+from seascope.training import JobManager
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from seascope.app import ServerOptions
+
+__all__ = ["PLAN_VARIABLE", "ServePlan", "app_from_environment", "build_app"]
+
+PLAN_VARIABLE = "_SEASCOPE_SERVE_PLAN"
+"""Environment variable carrying the JSON plan to uvicorn's worker processes."""
+
+APP_FACTORY = "seascope.cli.serve_plan:app_from_environment"
+"""Import string of :func:`app_from_environment`, for ``uvicorn.run(..., factory=True)``."""
+
+
+class ServePlan(BaseModel):
+    """How to serve: where, which modules, with which weights and switches.
+
+    Attributes:
+        modules: seascope modules to serve; ``None`` serves every installed one.
+        deepaas_models: DEEPaaS (``deepaas.v2.model``) modules to serve; empty with
+            ``include_deepaas_modules`` serves all of them.
+        verbose: Debug logging in the server.
+        Other fields mirror :class:`seascope.settings.Settings` and
+        :class:`seascope.app.ServerOptions`.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    host: str
+    port: int = Field(ge=0, le=65535)
+    workers: int = Field(default=1, ge=1)
+    device: str = "cpu"
+    home: Path
+    jobs_database: Path
+    jobs_directory: Path
+    modules: tuple[str, ...] | None = None
+    weights: dict[str, Path] = Field(default_factory=dict)
+    max_image_pixels: int
+    base_path: str = ""
+    max_request_bytes: int = Field(ge=0)
+    max_files_per_request: int = Field(ge=1)
+    predict_endpoint: bool = True
+    train_endpoint: bool = True
+    doc_endpoint: bool = True
+    debug_endpoint: bool = False
+    deepaas_models: tuple[str, ...] = ()
+    include_deepaas_modules: bool = True
+    warm: bool = True
+    verbose: bool = False
+
+    @property
+    def cache_directory(self) -> Path:
+        """Folder modules may use for caches."""
+        return self.home / "cache"
+
+    def server_options(self) -> ServerOptions:
+        """The app's options (imports ``seascope.app`` only when called)."""
+        from seascope.app import ServerOptions
+
+        return ServerOptions(
+            base_path=self.base_path,
+            max_request_bytes=self.max_request_bytes,
+            max_files_per_request=self.max_files_per_request,
+            predict_endpoint=self.predict_endpoint,
+            train_endpoint=self.train_endpoint,
+            doc_endpoint=self.doc_endpoint,
+            debug_endpoint=self.debug_endpoint,
+            deepaas_models=self.deepaas_models,
+            include_deepaas_modules=self.include_deepaas_modules,
+            warm=self.warm,
+        )
+
+
+def build_app(plan: ServePlan, registry: ModuleRegistry) -> tuple[FastAPI, JobManager]:
+    """Wire the registry, module host and job manager into the ASGI app.
+
+    Args:
+        plan: What to serve.
+        registry: The installed modules (restricted to ``plan.modules`` here).
+
+    Returns:
+        The app and its job manager (the caller closes the manager when the server stops).
+    """
+    from seascope.app import create_app
+
+    served = registry if plan.modules is None else registry.only(plan.modules)
+    host = ModuleHost(
+        served,
+        device=plan.device,
+        weights=plan.weights,
+        max_image_pixels=plan.max_image_pixels,
+        cache_dir=plan.cache_directory,
+    )
+    jobs = JobManager(database=plan.jobs_database, jobs_dir=plan.jobs_directory, device=plan.device)
+    return create_app(host=host, jobs=jobs, options=plan.server_options()), jobs
+
+
+def app_from_environment() -> FastAPI:
+    """Build the app of a uvicorn worker process from the plan in :data:`PLAN_VARIABLE`.
+
+    Raises:
+        ConfigError: the variable is missing (the function was called outside
+            ``seascope serve --workers N``).
+    """
+    text = os.environ.get(PLAN_VARIABLE)
+    if not text:
+        raise ConfigError(f"{PLAN_VARIABLE} is not set; start the server with 'seascope serve'")
+    plan = ServePlan.model_validate_json(text)
+    configure_logging(verbose=plan.verbose)
+    app, _ = build_app(plan, ModuleRegistry.from_entry_points())
+    return app
