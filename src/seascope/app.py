@@ -19,6 +19,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from seascope._version import __version__
 from seascope.api import build_api_router, error_body, install_error_handlers
 from seascope.api.router import ApiContext
+from seascope.deepaas.loading import DeepaasModels, load_deepaas_models
+from seascope.deepaas.routes import build_deepaas_router
 from seascope.errors import PayloadTooLarge
 from seascope.inference import ModuleHost
 from seascope.training import JobManager
@@ -66,12 +68,13 @@ def create_app(*, host: ModuleHost, jobs: JobManager, options: ServerOptions) ->
         options: Server behaviour.
     """
     warm_names = host.registry.names() if options.warm else []
+    legacy: DeepaasModels | None = None
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        if warm_names:
+        if options.warm:
             # Load in the background: /v1/health answers at once, /v1/ready when loaded.
-            threading.Thread(target=_warm, args=(host, warm_names), daemon=True).start()
+            threading.Thread(target=_warm, args=(host, warm_names, legacy), daemon=True).start()
         yield
         jobs.close()
 
@@ -95,7 +98,7 @@ def create_app(*, host: ModuleHost, jobs: JobManager, options: ServerOptions) ->
         warm=warm_names,
     )
     app.include_router(build_api_router(api), prefix=options.base_path)
-    _mount_deepaas(app, host=host, jobs=jobs, options=options)
+    legacy = _mount_deepaas(app, host=host, jobs=jobs, options=options)
     if options.max_request_bytes:
         app.add_middleware(BodyLimit, max_bytes=options.max_request_bytes)
     return app
@@ -103,13 +106,23 @@ def create_app(*, host: ModuleHost, jobs: JobManager, options: ServerOptions) ->
 
 def _mount_deepaas(
     app: FastAPI, *, host: ModuleHost, jobs: JobManager, options: ServerOptions
-) -> None:
-    """Add the DEEPaaS v2 routes (implemented in ``seascope.deepaas``)."""
-    del app, host, jobs, options
+) -> DeepaasModels | None:
+    """Add the DEEPaaS v2 routes; returns the hosted third-party DEEPaaS modules, if any.
+
+    The router's paths already carry the base path, and its versions document owns ``/``.
+    """
+    legacy = None
+    if options.include_deepaas_modules:
+        legacy = load_deepaas_models(options.deepaas_models)
+    app.include_router(build_deepaas_router(host=host, jobs=jobs, options=options, legacy=legacy))
+    return legacy
 
 
-def _warm(host: ModuleHost, names: list[str]) -> None:
-    for name, error in host.warm(names).items():
+def _warm(host: ModuleHost, names: list[str], legacy: DeepaasModels | None) -> None:
+    failures = host.warm(names)
+    if legacy is not None:
+        failures.update(legacy.warm())
+    for name, error in failures.items():
         _log.error("module %s could not be loaded: %s", name, error.message)
 
 

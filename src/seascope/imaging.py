@@ -61,7 +61,9 @@ def decode_image(data: bytes, name: str, *, max_pixels: int = DEFAULT_MAX_PIXELS
     if width <= 0 or height <= 0:
         raise InvalidInput(f"{name}: the image has no pixels ({width}x{height})")
     if width * height > max_pixels:
-        raise ImageTooLarge(_too_large(name, width * height, max_pixels, f"{width}x{height} pixels, "))
+        raise ImageTooLarge(
+            _too_large(name, width * height, max_pixels, f"{width}x{height} pixels, ")
+        )
     source_format = image.format or ""
     try:
         image.load()

@@ -20,12 +20,16 @@ def png_header_only(width: int, height: int) -> bytes:
     """A valid PNG whose header claims ``width x height`` (a decompression bomb's header)."""
 
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
 
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
     row = b"\x00" + b"\x00" * width
     body = zlib.compress(row * 4)  # a few rows are enough: only the header matters
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", body) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", body) + chunk(b"IEND", b"")
+    )
 
 
 def test_decodes_colour_jpeg(particle_bytes: Callable[..., bytes]) -> None:

@@ -144,7 +144,9 @@ def build_api_router(ctx: ApiContext) -> APIRouter:
                 "no image in the request: send files in the multipart field 'images'"
             )
         # Loading may take seconds (a thread); once loaded it is a dictionary lookup.
-        predictor = host.loaded(name) or await run_in_threadpool(host.predictor, name)
+        predictor = host.loaded(name)
+        if predictor is None:
+            predictor = await run_in_threadpool(host.predictor, name)
         result = await run_in_threadpool(predictor.predict_files, form.files, form.params)
         return PredictResponse(
             module=name,

@@ -53,7 +53,10 @@ def test_health_ready_and_listing(client: TestClient) -> None:
 def test_predict_several_images_with_params(
     client: TestClient, particle_bytes: Callable[..., bytes]
 ) -> None:
-    files = images(("disc.jpg", particle_bytes("disc", seed=4)), ("chain.png", particle_bytes("chain", seed=4, fmt="PNG")))
+    files = images(
+        ("disc.jpg", particle_bytes("disc", seed=4)),
+        ("chain.png", particle_bytes("chain", seed=4, fmt="PNG")),
+    )
     response = client.post("/v1/modules/reference/predict", files=files, data={"top_k": "2"})
     assert response.status_code == 200, response.text
     body = response.json()
@@ -103,18 +106,26 @@ def test_truncated_jpeg_oversized_body_and_too_many_files(
     client: TestClient, particle_bytes: Callable[..., bytes]
 ) -> None:
     data = particle_bytes("spiny", seed=9)
-    response = client.post("/v1/modules/reference/predict", files=images(("half.jpg", data[: len(data) // 2])))
+    response = client.post(
+        "/v1/modules/reference/predict", files=images(("half.jpg", data[: len(data) // 2]))
+    )
     assert response.status_code == 422 and "truncated" in response.json()["message"]
-    big = client.post("/v1/modules/reference/predict", files=images(("big.jpg", b"\xff" * 1_200_000)))
+    big = client.post(
+        "/v1/modules/reference/predict", files=images(("big.jpg", b"\xff" * 1_200_000))
+    )
     assert big.status_code == 413 and big.json()["type"] == "PayloadTooLarge"
-    many = client.post("/v1/modules/reference/predict", files=images(*[(f"{i}.jpg", data) for i in range(5)]))
+    many = client.post(
+        "/v1/modules/reference/predict", files=images(*[(f"{i}.jpg", data) for i in range(5)])
+    )
     assert many.status_code == 400 and "Too many files" in many.json()["message"]
     json_body = client.post("/v1/modules/reference/predict", json={"image": "x"})
     assert json_body.status_code == 415
 
 
 def test_unknown_module_and_route(client: TestClient, particle_bytes: Callable[..., bytes]) -> None:
-    response = client.post("/v1/modules/referenc/predict", files=images(("a.jpg", particle_bytes())))
+    response = client.post(
+        "/v1/modules/referenc/predict", files=images(("a.jpg", particle_bytes()))
+    )
     assert response.status_code == 404
     assert "did you mean 'reference'" in response.json()["message"]
     assert client.get("/v1/nothing-here").status_code == 404
@@ -126,7 +137,9 @@ def test_training_job_through_the_api(client: TestClient, tmp_path: Path) -> Non
     bad = client.post("/v1/modules/reference/trainings", json={"validation_fraction": 2})
     assert bad.status_code == 422
     assert set(bad.json()["fields"]) == {"dataset", "validation_fraction"}
-    started = client.post("/v1/modules/reference/trainings", json={"dataset": str(tmp_path / "data")})
+    started = client.post(
+        "/v1/modules/reference/trainings", json={"dataset": str(tmp_path / "data")}
+    )
     assert started.status_code == 202, started.text
     job_id = started.json()["id"]
     deadline = time.monotonic() + 60

@@ -59,12 +59,16 @@ def predictor() -> Predictor:
 
 
 def test_predict_files(predictor: Predictor, particle_bytes: Callable[..., bytes]) -> None:
-    result = predictor.predict_files([("a.jpg", particle_bytes()), ("b.png", particle_bytes(fmt="PNG"))])
+    result = predictor.predict_files(
+        [("a.jpg", particle_bytes()), ("b.png", particle_bytes(fmt="PNG"))]
+    )
     assert [p.input for p in result.predictions] == ["a.jpg", "b.png"]
     assert result.decode_seconds > 0 and result.predict_seconds >= 0
 
 
-def test_every_bad_file_is_named(predictor: Predictor, particle_bytes: Callable[..., bytes]) -> None:
+def test_every_bad_file_is_named(
+    predictor: Predictor, particle_bytes: Callable[..., bytes]
+) -> None:
     with pytest.raises(InvalidInput) as info:
         predictor.predict_files([("ok.jpg", particle_bytes()), ("z.jpg", b""), ("t.txt", b"text")])
     assert type(info.value) is InvalidInput
@@ -81,8 +85,9 @@ def test_failures_of_one_kind_keep_their_class(predictor: Predictor) -> None:
 
 
 def _png() -> bytes:
-    from tests.conftest import encode
     from PIL import Image
+
+    from tests.conftest import encode
 
     return encode(Image.new("RGB", (8, 8)), "PNG")
 

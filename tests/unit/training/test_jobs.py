@@ -35,7 +35,9 @@ def wait_for(predicate: object, timeout: float = 20.0) -> None:
 
 def test_training_the_reference_module(manager: JobManager, tmp_path: Path) -> None:
     generate_dataset(tmp_path / "data", per_class=4, morphologies=("disc", "chain"))
-    record = manager.submit(module="reference", runner=TRAIN_MODULE, args={"dataset": str(tmp_path / "data")})
+    record = manager.submit(
+        module="reference", runner=TRAIN_MODULE, args={"dataset": str(tmp_path / "data")}
+    )
     assert record.status is JobStatus.RUNNING and len(record.id) == 32
     done = manager.wait(record.id, timeout=60)
     assert done.status is JobStatus.DONE, done.message
@@ -47,7 +49,9 @@ def test_training_the_reference_module(manager: JobManager, tmp_path: Path) -> N
 
 
 def test_failure_message_is_kept(manager: JobManager) -> None:
-    record = manager.submit(module="reference", runner=TRAIN_MODULE, args={"dataset": "/no/such/folder"})
+    record = manager.submit(
+        module="reference", runner=TRAIN_MODULE, args={"dataset": "/no/such/folder"}
+    )
     failed = manager.wait(record.id, timeout=60)
     assert failed.status is JobStatus.ERROR
     assert failed.message == "dataset folder not found: /no/such/folder"
@@ -87,8 +91,14 @@ def test_restart_reattaches_live_workers_and_marks_dead_ones(tmp_path: Path) -> 
     dead_id = "0" * 32
     first.store.insert(
         JobRecord(
-            id=dead_id, module="m", runner=SLEEPY, owner="local", args={},
-            status=JobStatus.QUEUED, created_at=utc_now(), directory=tmp_path / "jobs" / dead_id,
+            id=dead_id,
+            module="m",
+            runner=SLEEPY,
+            owner="local",
+            args={},
+            status=JobStatus.QUEUED,
+            created_at=utc_now(),
+            directory=tmp_path / "jobs" / dead_id,
         )
     )
     first.store.mark_running(dead_id, 999_999)  # a pid that is not our worker

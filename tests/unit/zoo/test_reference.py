@@ -44,7 +44,9 @@ def test_default_model_separates_the_synthetic_classes(tmp_path: Path) -> None:
     module = ModuleRegistry.from_entry_points().create("reference")
     labelled = images_of(tmp_path)
     predictions = module.predict([i for _, i in labelled], module.predict_params(top_k=3))
-    accuracy = np.mean([p.classes[0].label == label for (label, _), p in zip(labelled, predictions, strict=True)])
+    accuracy = np.mean(
+        [p.classes[0].label == label for (label, _), p in zip(labelled, predictions, strict=True)]
+    )
     assert accuracy >= 0.8
     for p in predictions:
         assert len(p.classes) == 3
@@ -54,7 +56,9 @@ def test_default_model_separates_the_synthetic_classes(tmp_path: Path) -> None:
 
 
 def test_train_save_and_reload(tmp_path: Path) -> None:
-    generate_dataset(tmp_path / "data", per_class=8, seed=5, morphologies=("disc", "filament", "chain"))
+    generate_dataset(
+        tmp_path / "data", per_class=8, seed=5, morphologies=("disc", "filament", "chain")
+    )
     registry = ModuleRegistry.from_entry_points()
     module = registry.create("reference")
     ctx = RecordingContext(tmp_path / "out")
