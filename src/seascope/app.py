@@ -77,6 +77,7 @@ def create_app(*, host: ModuleHost, jobs: JobManager, options: ServerOptions) ->
             threading.Thread(target=_warm, args=(host, warm_names, legacy), daemon=True).start()
         yield
         jobs.close()
+        host.close()
 
     docs = options.doc_endpoint
     app = FastAPI(

@@ -49,6 +49,19 @@ class Settings(BaseSettings):
     predict_threads: int = Field(
         default=0, ge=0, description="Threads running predictions; 0 picks the CPU count."
     )
+    batch_max_images: int = Field(
+        default=32, ge=1, description="Most images the server gives a module in one call."
+    )
+    batch_max_wait_ms: float = Field(
+        default=2.0, ge=0.0, description="How long a batch waits for more requests (ms)."
+    )
+    batch_workers: int = Field(default=1, ge=1, description="Threads calling each module.")
+    max_queued_images: int = Field(
+        default=1024, ge=1, description="Images allowed to wait per module before 503s."
+    )
+    predict_timeout: float = Field(
+        default=120.0, gt=0.0, description="Seconds a request may wait for its predictions."
+    )
     modules: list[str] = Field(
         default_factory=list, description="Serve only these modules (default: all installed)."
     )

@@ -143,11 +143,12 @@ def build_api_router(ctx: ApiContext) -> APIRouter:
             raise InvalidInput(
                 "no image in the request: send files in the multipart field 'images'"
             )
-        # Loading may take seconds (a thread); once loaded it is a dictionary lookup.
-        predictor = host.loaded(name)
-        if predictor is None:
-            predictor = await run_in_threadpool(host.predictor, name)
-        result = await run_in_threadpool(predictor.predict_files, form.files, form.params)
+        # Decoding runs in this request's thread; the module call is shared with other
+        # requests by the micro-batcher.
+        batcher = host.loaded_batcher(name)
+        if batcher is None:  # the first request loads the module (seconds): off the loop
+            batcher = await run_in_threadpool(host.batcher, name)
+        result = await run_in_threadpool(batcher.predict_files, form.files, form.params)
         return PredictResponse(
             module=name,
             version=manifest.version,

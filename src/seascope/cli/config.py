@@ -10,11 +10,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from seascope.errors import ConfigError
+from seascope.inference import BatchOptions
 from seascope.modules.params import validation_messages
 from seascope.settings import Settings
 from seascope.types import JsonValue
 
 __all__ = [
+    "batch_options",
     "load_settings",
     "normalise_base_path",
     "parse_assignments",
@@ -38,6 +40,17 @@ def load_settings(**overrides: Any) -> Settings:
         fields = validation_messages(exc)
         summary = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in fields.items())
         raise ConfigError(f"invalid settings (options or SEASCOPE_* variables): {summary}") from exc
+
+
+def batch_options(settings: Settings) -> BatchOptions:
+    """The servers' micro-batching options from ``settings``."""
+    return BatchOptions(
+        max_batch_images=settings.batch_max_images,
+        max_wait=settings.batch_max_wait_ms / 1000.0,
+        workers=settings.batch_workers,
+        max_queued_images=settings.max_queued_images,
+        timeout=settings.predict_timeout,
+    )
 
 
 def normalise_base_path(value: str) -> str:

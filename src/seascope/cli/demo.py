@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from seascope.cli.config import load_settings
+from seascope.cli.config import batch_options, load_settings
 from seascope.cli.serve_plan import ServePlan
 from seascope.cli.server import run_server
 from seascope.cli.state import state_of
@@ -150,4 +150,5 @@ def _demo_plan(settings: Settings, model: Path, *, verbose: bool) -> ServePlan:
         max_request_bytes=settings.max_request_bytes,
         max_files_per_request=settings.max_files_per_request,
         verbose=verbose,
+        batching=batch_options(settings),
     )

@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from seascope.cli.config import load_settings, normalise_base_path, parse_weights
+from seascope.cli.config import batch_options, load_settings, normalise_base_path, parse_weights
 from seascope.cli.serve_plan import ServePlan
 from seascope.cli.server import run_server
 from seascope.cli.state import state_of
@@ -184,5 +184,6 @@ def serve(
         include_deepaas_modules=modules is None or bool(deepaas_models),
         warm=warm,
         verbose=state.verbose,
+        batching=batch_options(settings),
     )
     run_server(plan, registry)

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from seascope.cli.state import configure_logging
 from seascope.errors import ConfigError
-from seascope.inference import ModuleHost
+from seascope.inference import BatchOptions, ModuleHost
 from seascope.modules import ModuleRegistry
 from seascope.training import JobManager
 
@@ -68,6 +68,7 @@ class ServePlan(BaseModel):
     include_deepaas_modules: bool = True
     warm: bool = True
     verbose: bool = False
+    batching: BatchOptions = Field(default_factory=BatchOptions)
 
     @property
     def cache_directory(self) -> Path:
@@ -111,6 +112,7 @@ def build_app(plan: ServePlan, registry: ModuleRegistry) -> tuple[FastAPI, JobMa
         weights=plan.weights,
         max_image_pixels=plan.max_image_pixels,
         cache_dir=plan.cache_directory,
+        batching=plan.batching,
     )
     jobs = JobManager(database=plan.jobs_database, jobs_dir=plan.jobs_directory, device=plan.device)
     return create_app(host=host, jobs=jobs, options=plan.server_options()), jobs

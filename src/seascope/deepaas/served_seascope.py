@@ -122,7 +122,7 @@ class ServedSeascopeModule:
             errors.update(exc.fields)
         if errors:
             raise ArgumentError(errors)
-        result = self.host.predictor(self._name).predict_files(files, params)
+        result = self.host.batcher(self._name).predict_files(files, params)
         body = {"status": "OK", "predictions": planktonclas_predictions(result)}
         return JsonOutcome(dumps_json(body))
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from seascope.errors import ModuleError, SeascopeError
 from seascope.imaging import DEFAULT_MAX_PIXELS
+from seascope.inference.microbatch import BatchOptions, MicroBatcher
 from seascope.inference.predictor import Predictor
 from seascope.modules import ModuleManifest, ModuleRegistry, SetupContext
 
@@ -27,6 +28,8 @@ class ModuleHost:
         device: Device handed to ``setup``.
         weights: Module name to the weights path chosen for it.
         max_image_pixels: Image size limit given to every predictor.
+        cache_dir: A folder modules may use for caches.
+        batching: How servers batch concurrent requests.
     """
 
     def __init__(
@@ -37,6 +40,7 @@ class ModuleHost:
         weights: Mapping[str, Path] | None = None,
         max_image_pixels: int = DEFAULT_MAX_PIXELS,
         cache_dir: Path | None = None,
+        batching: BatchOptions | None = None,
     ) -> None:
         self.registry = registry
         self.device = device
@@ -45,6 +49,8 @@ class ModuleHost:
         self._cache_dir = cache_dir
         self._predictors: dict[str, Predictor] = {}
         self._failures: dict[str, SeascopeError] = {}
+        self._batching = batching or BatchOptions()
+        self._batchers: dict[str, MicroBatcher] = {}
         self._locks: dict[str, threading.Lock] = {
             name: threading.Lock() for name in registry.names()
         }
@@ -97,6 +103,29 @@ class ModuleHost:
             predictor = Predictor(module, max_image_pixels=self.max_image_pixels)
             self._predictors[name] = predictor
             return predictor
+
+    def loaded_batcher(self, name: str) -> MicroBatcher | None:
+        """The batcher of ``name`` if it already exists (never blocks, never loads)."""
+        return self._batchers.get(name)
+
+    def batcher(self, name: str) -> MicroBatcher:
+        """The micro-batcher of ``name`` (loads the module the first time).
+
+        Servers predict through it so that concurrent requests share module calls.
+        """
+        batcher = self._batchers.get(name)
+        if batcher is not None:
+            return batcher
+        predictor = self.predictor(name)
+        with self._locks[name]:
+            if name not in self._batchers:
+                self._batchers[name] = MicroBatcher(predictor, self._batching)
+            return self._batchers[name]
+
+    def close(self) -> None:
+        """Stop the batchers' threads."""
+        for batcher in self._batchers.values():
+            batcher.close()
 
     def warm(self, names: Iterable[str] | None = None) -> dict[str, SeascopeError]:
         """Load ``names`` (default: all) now; returns the modules that failed."""

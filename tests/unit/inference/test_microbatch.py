@@ -1,0 +1,133 @@
+"""Micro-batching: concurrent requests share module calls; limits fail fast and clearly."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+from pydantic import BaseModel
+
+from seascope.errors import ModuleFailed, Overloaded
+from seascope.inference import BatchOptions, MicroBatcher, Predictor
+from seascope.modules import ModelModule, ModuleManifest
+from seascope.types import ClassScore, ImageInput, Prediction
+
+MANIFEST = ModuleManifest(
+    name="counting",
+    version="0",
+    title="Counting",
+    summary="Records its calls.",
+    task="other",
+    entry="tests.unit.inference.test_microbatch:Counting",
+)
+
+
+class Params(BaseModel):
+    label: str = "x"
+
+
+class Counting(ModelModule[Params, Params]):
+    predict_params = Params
+
+    def __init__(self, manifest: ModuleManifest) -> None:
+        super().__init__(manifest)
+        self.calls: list[int] = []
+        self.delay = 0.05
+        self.gate = threading.Event()
+        self.gate.set()
+
+    def predict(self, images: Sequence[ImageInput], params: Params) -> list[Prediction]:
+        self.gate.wait()
+        if any(image.name == "poison" for image in images):
+            raise ValueError("cannot read poison")
+        self.calls.append(len(images))
+        time.sleep(self.delay)
+        return [
+            Prediction(input=i.name, classes=(ClassScore(label=params.label, score=1.0),))
+            for i in images
+        ]
+
+
+def image(name: str) -> ImageInput:
+    return ImageInput(name=name, array=np.zeros((2, 2, 3), np.uint8))
+
+
+def make(**options: float) -> tuple[Counting, MicroBatcher]:
+    module = Counting(MANIFEST)
+    batcher = MicroBatcher(Predictor(module), BatchOptions(**options))  # type: ignore[arg-type]
+    return module, batcher
+
+
+def test_concurrent_requests_share_calls_and_get_their_own_results() -> None:
+    module, batcher = make(max_batch_images=16, max_wait=0.05)
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda i: batcher.predict([image(f"img{i}")]), range(8)))
+    batcher.close()
+    assert [r[0].input for r in results] == [f"img{i}" for i in range(8)]
+    assert sum(module.calls) == 8
+    assert len(module.calls) < 8  # at least some requests were batched together
+
+
+def test_different_parameters_are_never_mixed() -> None:
+    module, batcher = make(max_batch_images=16, max_wait=0.05)
+    with ThreadPoolExecutor(6) as pool:
+        futures = [
+            pool.submit(batcher.predict, [image(f"{label}{i}")], {"label": label})
+            for i in range(3)
+            for label in ("a", "b")
+        ]
+        results = [f.result() for f in futures]
+    batcher.close()
+    for result in results:
+        assert result[0].input.startswith(result[0].classes[0].label)
+
+
+def test_full_queue_is_refused_at_once() -> None:
+    module, batcher = make(max_queued_images=2, max_wait=0.0)
+    module.gate.clear()  # the module blocks: the queue fills up
+    waiting = threading.Thread(target=batcher.predict, args=([image("a"), image("b")],))
+    waiting.start()
+    deadline = time.monotonic() + 5
+    while batcher.queued_images < 2:
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    with pytest.raises(Overloaded, match="already waiting") as info:
+        batcher.predict([image("c")])
+    assert info.value.retry_after >= 1
+    module.gate.set()
+    waiting.join(5)
+    batcher.close()
+
+
+def test_timeout_gives_a_clear_error() -> None:
+    module, batcher = make(timeout=0.1)
+    module.gate.clear()
+    with pytest.raises(Overloaded, match="no prediction within 0.1 s"):
+        batcher.predict([image("slow")])
+    module.gate.set()
+    batcher.close()
+
+
+def test_one_bad_request_does_not_fail_its_batch_mates() -> None:
+    module, batcher = make(max_batch_images=16, max_wait=0.1)
+    with ThreadPoolExecutor(4) as pool:
+        good = [pool.submit(batcher.predict, [image(f"ok{i}")]) for i in range(3)]
+        bad = pool.submit(batcher.predict, [image("poison")])
+        assert all(f.result()[0].input.startswith("ok") for f in good)
+        with pytest.raises(ModuleFailed, match="cannot read poison"):
+            bad.result()
+    batcher.close()
+    assert batcher.batches >= 1
+
+
+def test_predict_files_decodes_then_batches(particle_bytes) -> None:  # type: ignore[no-untyped-def]
+    module, batcher = make()
+    result = batcher.predict_files([("a.jpg", particle_bytes())], {"label": "z"})
+    batcher.close()
+    assert result.predictions[0].classes[0].label == "z"
+    assert result.decode_seconds > 0
+    assert module.calls == [1]
