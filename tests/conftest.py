@@ -19,6 +19,14 @@ SHARED_DATA = Path(
 FLOWCAM = SHARED_DATA / "flowcam-phytoplankton-sample"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Jobs started by tests track nothing unless a test asks (tests/unit/tracking does).
+
+    Set for the whole session, so the servers and workers that tests start inherit it.
+    """
+    os.environ.setdefault("SEASCOPE_TRACKING_URI", "none")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests under tests/e2e are marked ``e2e`` (they start real servers)."""
     for item in items:

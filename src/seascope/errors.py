@@ -21,7 +21,8 @@ exit codes. Foreign exceptions are translated where they enter (``raise ... from
     ├── JobError
     │   ├── JobNotFound              no training job with that id (for this user)
     │   └── JobStateError            the job cannot do that in its current state
-    └── DatasetError                 a dataset cannot be read or is unusable
+    ├── DatasetError                 a dataset cannot be read or is unusable
+    └── TrackingError                the experiment tracker failed or cannot be reached
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ __all__ = [
     "Overloaded",
     "PayloadTooLarge",
     "SeascopeError",
+    "TrackingError",
     "UnsupportedMediaType",
 ]
 
@@ -150,3 +152,7 @@ class JobStateError(JobError):
 
 class DatasetError(SeascopeError):
     """A dataset cannot be read or is unusable."""
+
+
+class TrackingError(SeascopeError):
+    """The experiment tracker (MLflow) failed or cannot be reached."""

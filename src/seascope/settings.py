@@ -62,6 +62,12 @@ class Settings(BaseSettings):
     predict_timeout: float = Field(
         default=120.0, gt=0.0, description="Seconds a request may wait for its predictions."
     )
+    tracking_uri: str = Field(
+        default="",
+        description="Where training runs are tracked: empty = MLflow embedded in "
+        "<home>/tracking, 'none' = off, http(s)://... = an MLflow server, "
+        "postgresql://... = an MLflow database.",
+    )
     modules: list[str] = Field(
         default_factory=list, description="Serve only these modules (default: all installed)."
     )

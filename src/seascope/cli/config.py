@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from seascope.errors import ConfigError
-from seascope.inference import BatchOptions
+from seascope.inference import MicroBatchOptions
 from seascope.modules.params import validation_messages
 from seascope.settings import Settings
 from seascope.types import JsonValue
@@ -42,9 +42,9 @@ def load_settings(**overrides: Any) -> Settings:
         raise ConfigError(f"invalid settings (options or SEASCOPE_* variables): {summary}") from exc
 
 
-def batch_options(settings: Settings) -> BatchOptions:
+def batch_options(settings: Settings) -> MicroBatchOptions:
     """The servers' micro-batching options from ``settings``."""
-    return BatchOptions(
+    return MicroBatchOptions(
         max_batch_images=settings.batch_max_images,
         max_wait=settings.batch_max_wait_ms / 1000.0,
         workers=settings.batch_workers,

@@ -110,7 +110,11 @@ def demo(
     settings = load_settings(home=home, host=host, port=port)
     typer.echo(f"seascope demo in {settings.home}", err=True)
     dataset, _ = prepare_dataset(settings.home / "demo" / "data", per_class=per_class)
-    jobs = JobManager(database=settings.jobs_database, jobs_dir=settings.jobs_directory)
+    jobs = JobManager(
+        database=settings.jobs_database,
+        jobs_dir=settings.jobs_directory,
+        tracking_uri=settings.tracking_uri or None,
+    )
     try:
         typer.echo(f"training the {DEMO_MODULE!r} module on {dataset}", err=True)
         record = train_and_wait(jobs, dataset)
@@ -151,4 +155,5 @@ def _demo_plan(settings: Settings, model: Path, *, verbose: bool) -> ServePlan:
         max_files_per_request=settings.max_files_per_request,
         verbose=verbose,
         batching=batch_options(settings),
+        tracking_uri=settings.tracking_uri,
     )

@@ -185,5 +185,6 @@ def serve(
         warm=warm,
         verbose=state.verbose,
         batching=batch_options(settings),
+        tracking_uri=settings.tracking_uri,
     )
     run_server(plan, registry)

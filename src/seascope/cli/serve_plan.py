@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from seascope.cli.state import configure_logging
 from seascope.errors import ConfigError
-from seascope.inference import BatchOptions, ModuleHost
+from seascope.inference import MicroBatchOptions, ModuleHost
 from seascope.modules import ModuleRegistry
 from seascope.training import JobManager
 
@@ -68,7 +68,8 @@ class ServePlan(BaseModel):
     include_deepaas_modules: bool = True
     warm: bool = True
     verbose: bool = False
-    batching: BatchOptions = Field(default_factory=BatchOptions)
+    batching: MicroBatchOptions = Field(default_factory=MicroBatchOptions)
+    tracking_uri: str = ""
 
     @property
     def cache_directory(self) -> Path:
@@ -114,7 +115,12 @@ def build_app(plan: ServePlan, registry: ModuleRegistry) -> tuple[FastAPI, JobMa
         cache_dir=plan.cache_directory,
         batching=plan.batching,
     )
-    jobs = JobManager(database=plan.jobs_database, jobs_dir=plan.jobs_directory, device=plan.device)
+    jobs = JobManager(
+        database=plan.jobs_database,
+        jobs_dir=plan.jobs_directory,
+        device=plan.device,
+        tracking_uri=plan.tracking_uri or None,
+    )
     return create_app(host=host, jobs=jobs, options=plan.server_options()), jobs
 
 

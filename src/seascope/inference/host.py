@@ -13,7 +13,7 @@ from pathlib import Path
 
 from seascope.errors import ModuleError, SeascopeError
 from seascope.imaging import DEFAULT_MAX_PIXELS
-from seascope.inference.microbatch import BatchOptions, MicroBatcher
+from seascope.inference.microbatch import MicroBatcher, MicroBatchOptions
 from seascope.inference.predictor import Predictor
 from seascope.modules import ModuleManifest, ModuleRegistry, SetupContext
 
@@ -40,7 +40,7 @@ class ModuleHost:
         weights: Mapping[str, Path] | None = None,
         max_image_pixels: int = DEFAULT_MAX_PIXELS,
         cache_dir: Path | None = None,
-        batching: BatchOptions | None = None,
+        batching: MicroBatchOptions | None = None,
     ) -> None:
         self.registry = registry
         self.device = device
@@ -49,7 +49,7 @@ class ModuleHost:
         self._cache_dir = cache_dir
         self._predictors: dict[str, Predictor] = {}
         self._failures: dict[str, SeascopeError] = {}
-        self._batching = batching or BatchOptions()
+        self._batching = batching or MicroBatchOptions()
         self._batchers: dict[str, MicroBatcher] = {}
         self._locks: dict[str, threading.Lock] = {
             name: threading.Lock() for name in registry.names()

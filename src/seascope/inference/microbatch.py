@@ -29,11 +29,11 @@ from seascope.errors import Overloaded, SeascopeError
 from seascope.inference.predictor import PredictionResult, Predictor
 from seascope.types import ImageInput, Prediction
 
-__all__ = ["BatchOptions", "MicroBatcher"]
+__all__ = ["MicroBatchOptions", "MicroBatcher"]
 
 
 @dataclass(frozen=True)
-class BatchOptions:
+class MicroBatchOptions:
     """How requests are batched.
 
     Attributes:
@@ -67,9 +67,9 @@ class MicroBatcher:
         options: Batch sizes, waiting times and limits.
     """
 
-    def __init__(self, predictor: Predictor, options: BatchOptions | None = None) -> None:
+    def __init__(self, predictor: Predictor, options: MicroBatchOptions | None = None) -> None:
         self.predictor = predictor
-        self.options = options or BatchOptions()
+        self.options = options or MicroBatchOptions()
         self._queue: queue.SimpleQueue[_Request | None] = queue.SimpleQueue()
         self._deferred: deque[_Request] = deque()
         self._lock = threading.Lock()

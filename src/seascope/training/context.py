@@ -7,6 +7,7 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
+from seascope.tracking import NullTracker, TrackedRun
 from seascope.training.records import JobStatus
 from seascope.training.store import JobStore, utc_now
 
@@ -23,13 +24,24 @@ class JobContext:
         job_id: The job.
         directory: The job's folder (``output/`` and ``job.log`` live there).
         device: Device to train on.
+        tracking: The job's experiment-tracking run; every metrics report is also sent
+            there. Defaults to a run that tracks nothing.
     """
 
-    def __init__(self, store: JobStore, job_id: str, directory: Path, device: str = "cpu") -> None:
+    def __init__(
+        self,
+        store: JobStore,
+        job_id: str,
+        directory: Path,
+        device: str = "cpu",
+        *,
+        tracking: TrackedRun | None = None,
+    ) -> None:
         self._store = store
         self._job_id = job_id
         self._directory = directory
         self._device = device
+        self._tracking = tracking if tracking is not None else TrackedRun(NullTracker())
         self._last_check = 0.0
         self._stop = False
 
@@ -55,13 +67,20 @@ class JobContext:
         """Device to train on."""
         return self._device
 
+    @property
+    def tracking(self) -> TrackedRun:
+        """The job's tracking run (runners log parameters and tags through it)."""
+        return self._tracking
+
     def log_metrics(self, metrics: Mapping[str, float], *, step: int | None = None) -> None:
-        """Append a metrics report (also written to the job log)."""
-        entry: dict[str, object] = {k: float(v) for k, v in metrics.items()}
+        """Append a metrics report (also written to the job log and the tracking run)."""
+        values = {k: float(v) for k, v in metrics.items()}
+        entry: dict[str, object] = dict(values)
         entry["step"] = step
         entry["time"] = utc_now().isoformat()
         self._store.add_metrics(self._job_id, entry)
-        _log.info("metrics step=%s %s", step, {k: round(float(v), 5) for k, v in metrics.items()})
+        _log.info("metrics step=%s %s", step, {k: round(v, 5) for k, v in values.items()})
+        self._tracking.log_metrics(values, step=step)
 
     def report_progress(self, done: int, total: int, *, message: str = "") -> None:
         """Record how far the job has come."""

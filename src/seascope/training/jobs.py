@@ -22,6 +22,7 @@ from pathlib import Path
 from seascope.errors import JobNotFound
 from seascope.training.records import JobRecord, JobStatus
 from seascope.training.store import JobStore, utc_now
+from seascope.training.worker import TRACKING_URI_VARIABLE
 from seascope.types import JsonValue
 
 __all__ = ["JobManager"]
@@ -37,6 +38,8 @@ class JobManager:
         jobs_dir: Folder that gets one sub-folder per job.
         device: Device handed to runners.
         python: Interpreter for worker processes.
+        tracking_uri: Where workers track runs (``None``: the environment's
+            ``SEASCOPE_TRACKING_URI``, else MLflow embedded next to the database).
     """
 
     def __init__(
@@ -46,11 +49,13 @@ class JobManager:
         jobs_dir: Path,
         device: str = "cpu",
         python: str = sys.executable,
+        tracking_uri: str | None = None,
     ) -> None:
         self.store = JobStore(database)
         self.jobs_dir = jobs_dir
         self.device = device
         self._python = python
+        self.tracking_uri = tracking_uri
         self._processes: dict[str, subprocess.Popen[bytes]] = {}
         self._lock = threading.Lock()
         self._closed = threading.Event()
@@ -80,6 +85,8 @@ class JobManager:
         )
         self.store.insert(record)
         env = dict(os.environ, PYTHONUNBUFFERED="1")
+        if self.tracking_uri is not None:
+            env[TRACKING_URI_VARIABLE] = self.tracking_uri
         with (directory / "job.log").open("ab") as log:
             process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
                 [

@@ -14,8 +14,19 @@ TRAIN_MODULE = "seascope.training.runners:train_module"
 
 
 def train_module(ctx: JobContext, module: str, args: dict[str, JsonValue]) -> JsonValue:
-    """Train the seascope module ``module`` with ``args`` (its ``train_params`` as JSON)."""
+    """Train the seascope module ``module`` with ``args`` (its ``train_params`` as JSON).
+
+    The parameters as the module sees them (defaults filled in) and the module's version
+    go to the job's tracking run.
+    """
     instance = ModuleRegistry.from_entry_points().create(module, SetupContext(device=ctx.device))
     params = parse_params(instance.train_params, args, what="training parameters")
+    ctx.tracking.set_tags(
+        {
+            "seascope.module_version": instance.manifest.version,
+            "seascope.task": instance.manifest.task,
+        }
+    )
+    ctx.tracking.log_params(params.model_dump(mode="json"))
     result = instance.train(params, ctx)
     return result.model_dump(mode="json")

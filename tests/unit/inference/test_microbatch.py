@@ -12,7 +12,7 @@ import pytest
 from pydantic import BaseModel
 
 from seascope.errors import ModuleFailed, Overloaded
-from seascope.inference import BatchOptions, MicroBatcher, Predictor
+from seascope.inference import MicroBatcher, MicroBatchOptions, Predictor
 from seascope.modules import ModelModule, ModuleManifest
 from seascope.types import ClassScore, ImageInput, Prediction
 
@@ -58,7 +58,7 @@ def image(name: str) -> ImageInput:
 
 def make(**options: float) -> tuple[Counting, MicroBatcher]:
     module = Counting(MANIFEST)
-    batcher = MicroBatcher(Predictor(module), BatchOptions(**options))  # type: ignore[arg-type]
+    batcher = MicroBatcher(Predictor(module), MicroBatchOptions(**options))  # type: ignore[arg-type]
     return module, batcher
 
 
