@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from seascope import __version__
+from seascope.cli.batch import build_export_app
 from seascope.cli.deepaas_commands import deepaas_cli_command
 from seascope.cli.demo import demo
 from seascope.cli.failures import SeascopeCommand
@@ -20,6 +21,7 @@ from seascope.cli.modules import build_modules_app
 from seascope.cli.predict import predict
 from seascope.cli.serve import serve
 from seascope.cli.state import CliState, configure_logging
+from seascope.cli.watch import oscar_run, watch
 
 __all__ = ["build_app", "run"]
 
@@ -65,6 +67,9 @@ def build_app() -> typer.Typer:
     app.command("predict", cls=SeascopeCommand)(predict)
     app.command("demo", cls=SeascopeCommand)(demo)
     app.add_typer(build_modules_app(), name="modules")
+    app.add_typer(build_export_app(), name="export")
+    app.command("watch", cls=SeascopeCommand)(watch)
+    app.command("oscar-run", cls=SeascopeCommand)(oscar_run)
     app.command(
         "deepaas-cli",
         cls=SeascopeCommand,

@@ -1,7 +1,8 @@
 """``seascope predict MODULE FILE...``: predictions as JSON on stdout.
 
 It goes through :class:`~seascope.inference.ModuleHost` and ``Predictor.predict_files``,
-the same path as the HTTP APIs, so files are decoded and checked the same way.
+the same path as the HTTP APIs, so files are decoded and checked the same way. With
+``--out FILE`` it is a batch run instead (:mod:`seascope.cli.batch`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Annotated
 
 import typer
 
+from seascope.cli import batch
 from seascope.cli.config import load_settings, parse_assignments, parse_param_value
 from seascope.cli.state import state_of
 from seascope.errors import ConfigError, InvalidInput
@@ -81,7 +83,13 @@ def predict(
     module: Annotated[
         str, typer.Argument(metavar="MODULE", help="Module name (see 'seascope modules list').")
     ],
-    files: Annotated[list[Path], typer.Argument(metavar="FILE", help="Image files.")],
+    files: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="INPUT",
+            help="Image files; with --out also folders, globs, .zip archives and URLs.",
+        ),
+    ],
     param: Annotated[
         list[str] | None,
         typer.Option(
@@ -99,8 +107,33 @@ def predict(
     ] = None,
     device: Annotated[str, typer.Option("--device", help="cpu, cuda or cuda:N.")] = "cpu",
     home: Annotated[Path | None, typer.Option("--home", help="seascope home (caches).")] = None,
+    out: batch.OutOption = None,
+    chunk_size: batch.ChunkSizeOption = 64,
+    threads: batch.ThreadsOption = None,
+    with_hash: batch.HashOption = False,
+    fresh: batch.FreshOption = False,
+    all_files: batch.AllFilesOption = False,
+    progress: batch.ProgressOption = True,
+    summary: batch.SummaryOption = None,
 ) -> None:
-    """Predict FILEs with MODULE and print one JSON object with the predictions."""
+    """Predict INPUTs with MODULE: JSON on stdout, or with --out a resumable batch run."""
+    options = batch.BatchCliOptions(
+        chunk_size, threads, with_hash, fresh, all_files, progress, summary
+    )
+    if out is not None:
+        batch.run_batch_command(
+            ctx,
+            module=module,
+            inputs=files,
+            out=out,
+            params=prediction_params(param or [], top_k),
+            weights=weights,
+            device=device,
+            home=home,
+            options=options,
+        )
+        return
+    options.require_out()
     settings = load_settings(home=home)
     registry = state_of(ctx).discover_modules()
     manifest = registry.get(module)
@@ -109,7 +142,7 @@ def predict(
         raise ConfigError(f"--weights {weights}: no such file or folder")
     # Bad parameters and unreadable files are reported before the module is set up.
     parse_params(registry.load_class(module).predict_params, params)
-    inputs = read_inputs(files)
+    inputs = read_inputs([Path(file) for file in files])
     host = ModuleHost(
         registry.only([module]),
         device=device,

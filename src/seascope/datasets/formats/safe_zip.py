@@ -17,7 +17,12 @@ from pathlib import Path
 
 from seascope.errors import DatasetError
 
-__all__ = ["DEFAULT_MAX_ENTRIES", "DEFAULT_MAX_UNCOMPRESSED_BYTES", "extract_zip"]
+__all__ = [
+    "DEFAULT_MAX_ENTRIES",
+    "DEFAULT_MAX_UNCOMPRESSED_BYTES",
+    "checked_entry_name",
+    "extract_zip",
+]
 
 DEFAULT_MAX_UNCOMPRESSED_BYTES = 8 * 1024**3
 """8 GiB: far above an EcoTaxa export of a few hundred thousand crops."""
@@ -79,7 +84,7 @@ def _checked_members(
     members: list[tuple[zipfile.ZipInfo, str]] = []
     declared = 0
     for info in infos:
-        name = _safe_name(info, archive)
+        name = checked_entry_name(info, archive)
         if name is None:
             continue
         declared += info.file_size
@@ -92,7 +97,7 @@ def _checked_members(
     return members
 
 
-def _safe_name(info: zipfile.ZipInfo, archive: Path) -> str | None:
+def checked_entry_name(info: zipfile.ZipInfo, archive: Path) -> str | None:
     """The normalised relative name of a file entry; ``None`` for a folder entry."""
     raw = info.filename
     name = raw.replace("\\", "/")
