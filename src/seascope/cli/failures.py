@@ -14,7 +14,7 @@ from typer.core import TyperCommand
 
 from seascope.cli.exit_codes import ExitCode, exit_code_for
 from seascope.cli.state import state_of
-from seascope.errors import SeascopeError
+from seascope.errors import InvalidParameters, SeascopeError
 
 __all__ = ["SeascopeCommand", "report_failure"]
 
@@ -26,7 +26,10 @@ def report_failure(error: BaseException, *, verbose: bool) -> ExitCode:
         The exit code the process should end with.
     """
     code = exit_code_for(error)
-    if isinstance(error, SeascopeError):
+    if isinstance(error, InvalidParameters) and error.fields:
+        details = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in error.fields.items())
+        message = error.message if details in error.message else f"{error.message} ({details})"
+    elif isinstance(error, SeascopeError):
         message = error.message
     elif code is ExitCode.INTERRUPTED:
         message = "interrupted"
