@@ -24,7 +24,7 @@ def build_app(args: argparse.Namespace) -> FastAPI:
     """The app under test: exactly what ``seascope serve`` builds."""
     home = Path(args.home)
     home.mkdir(parents=True, exist_ok=True)
-    host = ModuleHost(ModuleRegistry.from_entry_points())
+    host = ModuleHost(ModuleRegistry.from_entry_points().only(["reference"]))
     jobs = JobManager(database=home / "jobs.sqlite", jobs_dir=home / "jobs")
     options = ServerOptions(
         base_path=args.base_path,

@@ -22,7 +22,7 @@ from tests.unit.test_imaging import png_header_only
 def client(tmp_path: Path) -> Iterator[TestClient]:
     jobs = JobManager(database=tmp_path / "jobs.sqlite", jobs_dir=tmp_path / "jobs")
     app = create_app(
-        host=ModuleHost(ModuleRegistry.from_entry_points()),
+        host=ModuleHost(ModuleRegistry.from_entry_points().only(["reference"])),
         jobs=jobs,
         options=ServerOptions(max_request_bytes=1_000_000, max_files_per_request=4),
     )
