@@ -18,7 +18,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from seascope._version import __version__
 from seascope.api import build_api_router, error_body, install_error_handlers
+from seascope.api.catalog_routes import build_catalog_router
 from seascope.api.router import ApiContext
+from seascope.catalog import Catalog
 from seascope.deepaas.loading import DeepaasModels, load_deepaas_models
 from seascope.deepaas.routes import build_deepaas_router
 from seascope.errors import PayloadTooLarge
@@ -59,13 +61,20 @@ class ServerOptions:
     warm: bool = True
 
 
-def create_app(*, host: ModuleHost, jobs: JobManager, options: ServerOptions) -> FastAPI:
+def create_app(
+    *,
+    host: ModuleHost,
+    jobs: JobManager,
+    options: ServerOptions,
+    catalog: Catalog,
+) -> FastAPI:
     """Build the ASGI application.
 
     Args:
         host: The seascope modules to serve.
         jobs: Where training jobs run.
         options: Server behaviour.
+        catalog: The module catalog served at ``/v1/catalog``.
     """
     warm_names = host.registry.names() if options.warm else []
     legacy: DeepaasModels | None = None
@@ -99,6 +108,10 @@ def create_app(*, host: ModuleHost, jobs: JobManager, options: ServerOptions) ->
         warm=warm_names,
     )
     app.include_router(build_api_router(api), prefix=options.base_path)
+    app.include_router(
+        build_catalog_router(catalog),
+        prefix=options.base_path,
+    )
     legacy = _mount_deepaas(app, host=host, jobs=jobs, options=options)
     if options.max_request_bytes:
         app.add_middleware(BodyLimit, max_bytes=options.max_request_bytes)

@@ -15,6 +15,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from seascope.app import ServerOptions, create_app
+from seascope.catalog import Catalog
 from seascope.inference import ModuleHost
 from seascope.modules import ModuleRegistry
 from seascope.training import JobManager
@@ -34,7 +35,8 @@ def build_app(args: argparse.Namespace) -> FastAPI:
         debug_endpoint=args.debug_endpoint,
         deepaas_models=tuple(args.model),
     )
-    return create_app(host=host, jobs=jobs, options=options)
+    catalog = Catalog.open(registry=host.registry, folder=home / "catalog")
+    return create_app(host=host, jobs=jobs, options=options, catalog=catalog)
 
 
 def main() -> None:

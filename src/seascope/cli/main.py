@@ -14,6 +14,7 @@ import typer
 
 from seascope import __version__
 from seascope.cli.batch import build_export_app
+from seascope.cli.catalog import build_catalog_app
 from seascope.cli.data import build_data_app
 from seascope.cli.deepaas_commands import deepaas_cli_command
 from seascope.cli.demo import demo
@@ -70,6 +71,7 @@ def build_app() -> typer.Typer:
     app.add_typer(build_modules_app(), name="modules")
     app.add_typer(build_export_app(), name="export")
     app.add_typer(build_data_app(), name="data")
+    app.add_typer(build_catalog_app(), name="catalog")
     app.command("watch", cls=SeascopeCommand)(watch)
     app.command("oscar-run", cls=SeascopeCommand)(oscar_run)
     app.command(

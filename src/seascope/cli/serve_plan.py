@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from seascope.catalog import Catalog
 from seascope.cli.state import configure_logging
 from seascope.errors import ConfigError
 from seascope.inference import MicroBatchOptions, ModuleHost
@@ -121,7 +122,9 @@ def build_app(plan: ServePlan, registry: ModuleRegistry) -> tuple[FastAPI, JobMa
         device=plan.device,
         tracking_uri=plan.tracking_uri or None,
     )
-    return create_app(host=host, jobs=jobs, options=plan.server_options()), jobs
+    catalog = Catalog.open(registry=served, folder=plan.home / "catalog")
+    app = create_app(host=host, jobs=jobs, options=plan.server_options(), catalog=catalog)
+    return app, jobs
 
 
 def app_from_environment() -> FastAPI:

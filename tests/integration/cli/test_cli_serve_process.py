@@ -17,23 +17,6 @@ import pytest
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _app_is_implemented(tmp_path_factory: pytest.TempPathFactory) -> None:
-    from seascope.app import ServerOptions, create_app
-    from seascope.inference import ModuleHost
-    from seascope.modules import ModuleRegistry
-    from seascope.training import JobManager
-
-    root = tmp_path_factory.mktemp("probe")
-    jobs = JobManager(database=root / "jobs.sqlite", jobs_dir=root / "jobs")
-    try:
-        create_app(host=ModuleHost(ModuleRegistry()), jobs=jobs, options=ServerOptions())
-    except NotImplementedError:
-        pytest.skip("seascope.app.create_app is not implemented yet")
-    finally:
-        jobs.close()
-
-
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from seascope.app import ServerOptions, create_app
+from seascope.catalog import Catalog
 from seascope.datasets import generate_dataset
 from seascope.inference import ModuleHost
 from seascope.modules import ModuleRegistry
@@ -21,10 +22,12 @@ from tests.unit.test_imaging import png_header_only
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
     jobs = JobManager(database=tmp_path / "jobs.sqlite", jobs_dir=tmp_path / "jobs")
+    registry = ModuleRegistry.from_entry_points().only(["reference"])
     app = create_app(
-        host=ModuleHost(ModuleRegistry.from_entry_points().only(["reference"])),
+        host=ModuleHost(registry),
         jobs=jobs,
         options=ServerOptions(max_request_bytes=1_000_000, max_files_per_request=4),
+        catalog=Catalog.open(registry=registry, folder=tmp_path / "catalog"),
     )
     with TestClient(app) as test_client:
         yield test_client
@@ -48,6 +51,8 @@ def test_health_ready_and_listing(client: TestClient) -> None:
     detail = client.get("/v1/modules/reference").json()
     assert detail["predict_params"]["properties"]["top_k"]["maximum"] == 100
     assert detail["train_params"]["required"] == ["dataset"]
+    catalog = client.get("/v1/catalog", params={"text": "centroid"}).json()
+    assert [entry["id"] for entry in catalog["entries"]] == ["reference"]
 
 
 def test_predict_several_images_with_params(
