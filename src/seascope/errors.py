@@ -22,14 +22,28 @@ exit codes. Foreign exceptions are translated where they enter (``raise ... from
     │   ├── JobNotFound              no training job with that id (for this user)
     │   └── JobStateError            the job cannot do that in its current state
     ├── DatasetError                 a dataset cannot be read or is unusable
-    └── TrackingError                the experiment tracker failed or cannot be reached
+    ├── TrackingError                the experiment tracker failed or cannot be reached
+    ├── AuthError                    no usable credentials: bad, expired or revoked token
+    ├── AuthUnavailable              the identity provider (discovery, JWKS) cannot be reached
+    ├── Forbidden                    signed in, but without the access level that is needed
+    ├── ResourceNotFound             no such record, or one the caller may not see
+    └── DatabaseError                the platform database cannot be reached or migrated
+
+Messages never contain a token or a secret, so they are safe to log and to send back.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from enum import StrEnum
 
 __all__ = [
+    "AuthError",
+    "AuthFailure",
+    "AuthUnavailable",
+    "DatabaseError",
+    "Forbidden",
+    "ResourceNotFound",
     "CapabilityNotSupported",
     "ConfigError",
     "DatasetError",
@@ -156,3 +170,79 @@ class DatasetError(SeascopeError):
 
 class TrackingError(SeascopeError):
     """The experiment tracker (MLflow) failed or cannot be reached."""
+
+
+_REALM = "seascope"
+
+
+class AuthFailure(StrEnum):
+    """Why credentials were refused (stable codes for tests, logs and metrics)."""
+
+    MISSING = "missing"
+    """No credentials, where a signed-in user is needed."""
+    MALFORMED = "malformed"
+    """The header or the token cannot be parsed."""
+    UNSUPPORTED_SCHEME = "unsupported_scheme"
+    """An ``Authorization`` scheme other than ``Bearer``."""
+    DISALLOWED_ALGORITHM = "disallowed_algorithm"
+    """The token's ``alg`` is not in the allow-list (``none``, ``HS256`` ...)."""
+    UNKNOWN_KEY = "unknown_key"
+    """The token's ``kid`` is not in the issuer's key set, even after a refresh."""
+    BAD_SIGNATURE = "bad_signature"
+    """The signature does not verify with the issuer's key."""
+    WRONG_ISSUER = "wrong_issuer"
+    WRONG_AUDIENCE = "wrong_audience"
+    EXPIRED = "expired"
+    NOT_YET_VALID = "not_yet_valid"
+    MISSING_CLAIM = "missing_claim"
+    INVALID_CLAIM = "invalid_claim"
+    UNKNOWN_TOKEN = "unknown_token"
+    """An API token that does not exist or whose secret does not match."""
+    REVOKED = "revoked"
+
+
+class AuthError(SeascopeError):
+    """The request carries no usable credentials (HTTP 401).
+
+    Args:
+        message: What is wrong, for humans (never contains the token).
+        reason: A stable code saying why.
+
+    Example:
+        >>> error = AuthError("token expired", reason=AuthFailure.EXPIRED)
+        >>> error.www_authenticate
+        'Bearer realm="seascope", error="invalid_token", error_description="token expired"'
+    """
+
+    def __init__(self, message: str, *, reason: AuthFailure = AuthFailure.MALFORMED) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+    @property
+    def www_authenticate(self) -> str:
+        """The ``WWW-Authenticate`` header value of the 401 answer (RFC 6750 section 3)."""
+        if self.reason is AuthFailure.MISSING:
+            return f'Bearer realm="{_REALM}"'
+        error = (
+            "invalid_request"
+            if self.reason in (AuthFailure.MALFORMED, AuthFailure.UNSUPPORTED_SCHEME)
+            else "invalid_token"
+        )
+        description = self.message.replace("\\", "\\\\").replace('"', "'")
+        return f'Bearer realm="{_REALM}", error="{error}", error_description="{description}"'
+
+
+class AuthUnavailable(SeascopeError):  # noqa: N818 - reads as a sentence, like the others
+    """The identity provider cannot be reached or answers nonsense (HTTP 503)."""
+
+
+class Forbidden(SeascopeError):  # noqa: N818
+    """The caller is signed in but lacks the access level needed (HTTP 403)."""
+
+
+class ResourceNotFound(SeascopeError):  # noqa: N818
+    """No such record, or one that belongs to someone else (HTTP 404, never 403)."""
+
+
+class DatabaseError(SeascopeError):
+    """The platform database cannot be reached, opened or migrated."""

@@ -12,8 +12,12 @@ bare ``{"field": [...]}`` 422 body instead.)
 from __future__ import annotations
 
 from seascope.errors import (
+    AuthError,
+    AuthUnavailable,
     CapabilityNotSupported,
+    DatabaseError,
     DatasetError,
+    Forbidden,
     ImageTooLarge,
     InvalidInput,
     InvalidParameters,
@@ -24,6 +28,7 @@ from seascope.errors import (
     ModuleNotFound,
     Overloaded,
     PayloadTooLarge,
+    ResourceNotFound,
     SeascopeError,
     UnsupportedMediaType,
 )
@@ -33,6 +38,11 @@ __all__ = ["error_body", "retry_after_header", "status_for"]
 
 # Most specific first: the first matching class wins.
 _STATUS: tuple[tuple[type[SeascopeError], int], ...] = (
+    (AuthError, 401),
+    (Forbidden, 403),
+    (ResourceNotFound, 404),
+    (AuthUnavailable, 503),
+    (DatabaseError, 503),
     (ModuleNotFound, 404),
     (JobNotFound, 404),
     (InvalidParameters, 422),
@@ -72,7 +82,9 @@ def error_body(exc: SeascopeError) -> dict[str, JsonValue]:
 
 
 def retry_after_header(exc: SeascopeError) -> dict[str, str] | None:
-    """``Retry-After`` for an ``Overloaded`` error, else ``None``."""
+    """The headers an error answer needs: ``Retry-After`` or ``WWW-Authenticate``."""
+    if isinstance(exc, AuthError):
+        return {"WWW-Authenticate": exc.www_authenticate}
     if isinstance(exc, Overloaded):
         return {"Retry-After": str(max(1, round(exc.retry_after)))}
     return None

@@ -7,6 +7,7 @@ Only composition roots (the CLI commands and the app factory's callers) build a
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -68,6 +69,23 @@ class Settings(BaseSettings):
         "<home>/tracking, 'none' = off, http(s)://... = an MLflow server, "
         "postgresql://... = an MLflow database.",
     )
+    database_url: str = Field(
+        default="", description="Platform database; empty = sqlite:///<home>/platform.sqlite."
+    )
+    auth_mode: Literal["local", "token", "oidc"] = Field(
+        default="local",
+        description="local: one user, loopback only; token: API tokens; oidc: bearer JWTs.",
+    )
+    allow_insecure_bind: bool = Field(
+        default=False, description="Let local mode listen beyond loopback."
+    )
+    oidc_issuer: str = ""
+    oidc_audience: str = ""
+    oidc_jwks_url: str = ""
+    oidc_algorithms: list[str] = Field(default_factory=lambda: ["RS256", "ES256"])
+    oidc_groups_claims: str = "keycloak:realm_access.roles,egi:eduperson_entitlement"
+    oidc_leeway: float = 30.0
+    oidc_timeout: float = 5.0
     modules: list[str] = Field(
         default_factory=list, description="Serve only these modules (default: all installed)."
     )
@@ -76,6 +94,11 @@ class Settings(BaseSettings):
         validation_alias="DEEPAAS_V2_MODEL",
         description="DEEPaaS's own variable: serve only this DEEPaaS module.",
     )
+
+    @property
+    def platform_database_url(self) -> str:
+        """The platform database URL (SQLite in the home unless ``database_url`` is set)."""
+        return self.database_url or f"sqlite:///{self.home / 'platform.sqlite'}"
 
     @property
     def jobs_database(self) -> Path:

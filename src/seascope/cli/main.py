@@ -16,6 +16,7 @@ from seascope import __version__
 from seascope.cli.batch import build_export_app
 from seascope.cli.catalog import build_catalog_app
 from seascope.cli.data import build_data_app
+from seascope.cli.db import build_db_app
 from seascope.cli.deepaas_commands import deepaas_cli_command
 from seascope.cli.demo import demo
 from seascope.cli.failures import SeascopeCommand
@@ -23,6 +24,7 @@ from seascope.cli.modules import build_modules_app
 from seascope.cli.predict import predict
 from seascope.cli.serve import serve
 from seascope.cli.state import CliState, configure_logging
+from seascope.cli.tokens import build_tokens_app
 from seascope.cli.watch import oscar_run, watch
 
 __all__ = ["build_app", "run"]
@@ -71,6 +73,8 @@ def build_app() -> typer.Typer:
     app.add_typer(build_modules_app(), name="modules")
     app.add_typer(build_export_app(), name="export")
     app.add_typer(build_data_app(), name="data")
+    app.add_typer(build_db_app(), name="db")
+    app.add_typer(build_tokens_app(), name="tokens")
     app.add_typer(build_catalog_app(), name="catalog")
     app.command("watch", cls=SeascopeCommand)(watch)
     app.command("oscar-run", cls=SeascopeCommand)(oscar_run)
