@@ -28,6 +28,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from seascope.app import ServerOptions, create_app
+from seascope.catalog import Catalog
 from seascope.inference import ModuleHost
 from seascope.modules import ModelModule, ModuleRegistry, SetupContext
 from seascope.training import JobManager
@@ -40,11 +41,13 @@ WORKDIR_ENV = "SEASCOPE_BENCH_WORKDIR"
 
 
 def seascope_app() -> FastAPI:
-    """seascope's own app, wired as the CLI wires it: entry-point modules, warmed at start."""
+    """seascope's own app, wired as the CLI wires it (serving only the benchmarked module)."""
     workdir = Path(os.environ.get(WORKDIR_ENV) or tempfile.mkdtemp(prefix="seascope-bench-"))
-    host = ModuleHost(ModuleRegistry.from_entry_points())
+    registry = ModuleRegistry.from_entry_points().only([MODULE])
+    host = ModuleHost(registry)
     jobs = JobManager(database=workdir / "jobs.sqlite3", jobs_dir=workdir / "jobs")
-    return create_app(host=host, jobs=jobs, options=ServerOptions())
+    catalog = Catalog.open(registry=registry, folder=workdir / "catalog")
+    return create_app(host=host, jobs=jobs, options=ServerOptions(), catalog=catalog)
 
 
 def bare_app() -> FastAPI:

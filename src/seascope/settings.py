@@ -56,7 +56,9 @@ class Settings(BaseSettings):
     batch_max_wait_ms: float = Field(
         default=2.0, ge=0.0, description="How long a batch waits for more requests (ms)."
     )
-    batch_workers: int = Field(default=1, ge=1, description="Threads calling each module.")
+    batch_workers: int = Field(
+        default=0, ge=0, description="Threads calling each module; 0 = one per CPU core."
+    )
     max_queued_images: int = Field(
         default=1024, ge=1, description="Images allowed to wait per module before 503s."
     )

@@ -13,6 +13,7 @@ model sees few, large batches.
 
 from __future__ import annotations
 
+import os
 import queue
 import threading
 import time
@@ -39,14 +40,16 @@ class MicroBatchOptions:
     Attributes:
         max_batch_images: Most images in one call of the module.
         max_wait: Seconds a batch waits for more requests after its first one.
-        workers: Threads calling the module (capped by the manifest's ``max_concurrency``).
+        workers: Threads calling the module; 0 means one per CPU core (capped by the
+            manifest's ``max_concurrency``). Modules that release the GIL (numpy, torch,
+            ONNX Runtime) use every core this way while batches stay large under load.
         max_queued_images: Images allowed to wait; beyond that requests get ``Overloaded``.
         timeout: Seconds a request may wait for its predictions.
     """
 
     max_batch_images: int = 32
     max_wait: float = 0.002
-    workers: int = 1
+    workers: int = 0
     max_queued_images: int = 1024
     timeout: float = 120.0
 
@@ -77,7 +80,8 @@ class MicroBatcher:
         self._batches = 0
         self._closed = False
         limit = predictor.manifest.max_concurrency
-        workers = max(1, min(self.options.workers, limit or self.options.workers))
+        wanted = self.options.workers or os.cpu_count() or 1
+        workers = max(1, min(wanted, limit or wanted))
         self._threads = [
             threading.Thread(
                 target=self._work, name=f"batch-{predictor.manifest.name}-{i}", daemon=True
