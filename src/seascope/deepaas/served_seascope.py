@@ -58,6 +58,7 @@ class ServedSeascopeModule:
         self._lock = threading.Lock()
         self._module_class: type[ModelModule] | None = None  # type: ignore[type-arg]
         self._class_error: SeascopeError | None = None
+        self._specs: dict[type[BaseModel], list[ArgumentSpec]] = {}
 
     @property
     def name(self) -> str:
@@ -105,7 +106,7 @@ class ServedSeascopeModule:
     def predict(self, values: RequestValues) -> Outcome:
         """Validate, decode, predict and shape the result."""
         params_model = self._params_model("predict")
-        specs = [self._data_spec(), *specs_from_model(params_model)]
+        specs = [self._data_spec(), *self._specs_of(params_model)]
         raw = collect_raw_values(specs, values)
         parts = raw.pop(DATA_FIELD, [])
         errors: dict[str, Any] = {}
@@ -131,7 +132,7 @@ class ServedSeascopeModule:
         if not self.can_train:
             raise CapabilityNotSupported(f"module {self._name!r} cannot train")
         params_model = self._params_model("train")
-        raw = collect_raw_values(specs_from_model(params_model), values)
+        raw = collect_raw_values(self._specs_of(params_model), values)
         try:
             params = parse_params(params_model, raw, what="training parameters")
         except InvalidParameters as exc:
@@ -159,9 +160,16 @@ class ServedSeascopeModule:
 
     def _param_specs(self, which: str) -> list[ArgumentSpec]:
         try:
-            return specs_from_model(self._params_model(which))
+            return self._specs_of(self._params_model(which))
         except SeascopeError:
             return []  # the module cannot be imported: requests will say why (503)
+
+    def _specs_of(self, params_model: type[BaseModel]) -> list[ArgumentSpec]:
+        """The argument specs of ``params_model``, built once (JSON schemas are slow)."""
+        specs = self._specs.get(params_model)
+        if specs is None:
+            specs = self._specs[params_model] = specs_from_model(params_model)
+        return specs
 
     def _params_model(self, which: str) -> type[BaseModel]:
         module_class = self._load_class()
