@@ -204,6 +204,11 @@ def build_api_router(ctx: ApiContext) -> APIRouter:
         lines = record.log_path.read_text(errors="replace").splitlines()
         return "\n".join(lines[-max(1, tail) :]) + "\n"
 
+    @router.post("/jobs/{job_id}/resume", response_model=JobResponse, tags=["training"])
+    async def resume_job(job_id: str) -> JobResponse:
+        """Run an interrupted, failed or cancelled job again from its last checkpoint."""
+        return JobResponse.of(await run_in_threadpool(jobs.resume, job_id))
+
     @router.delete("/jobs/{job_id}", response_model=JobResponse, tags=["training"])
     async def cancel_job(job_id: str) -> JobResponse:
         """Cancel a job (a finished job is returned unchanged)."""

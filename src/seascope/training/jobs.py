@@ -19,7 +19,7 @@ import time
 import uuid
 from pathlib import Path
 
-from seascope.errors import JobNotFound
+from seascope.errors import JobNotFound, JobStateError
 from seascope.training.records import JobRecord, JobStatus
 from seascope.training.store import JobStore, utc_now
 from seascope.training.worker import TRACKING_URI_VARIABLE
@@ -28,6 +28,7 @@ from seascope.types import JsonValue
 __all__ = ["JobManager"]
 
 _KILL_GRACE_SECONDS = 5.0
+_RESUMABLE = frozenset({JobStatus.INTERRUPTED, JobStatus.ERROR, JobStatus.CANCELLED})
 
 
 class JobManager:
@@ -84,6 +85,31 @@ class JobManager:
             directory=directory,
         )
         self.store.insert(record)
+        return self._start(record)
+
+    def resume(self, job_id: str, *, owner: str | None = None) -> JobRecord:
+        """Run an ``interrupted``, failed or cancelled job again, in the same folder.
+
+        The job keeps its id, arguments, metrics history and output folder, so a module
+        that checkpoints there (the ``classifier`` does, every epoch) continues from its
+        last checkpoint instead of starting over.
+
+        Raises:
+            JobNotFound: no such job (or not the caller's).
+            JobStateError: the job is still running or finished successfully.
+        """
+        record = self.get(job_id, owner=owner)
+        if record.status not in _RESUMABLE:
+            raise JobStateError(
+                f"job {job_id} is {record.status.value}; only interrupted, failed or "
+                "cancelled jobs can be resumed"
+            )
+        if not self.store.reopen(job_id):
+            raise JobStateError(f"job {job_id} changed state meanwhile; try again")
+        return self._start(self.store.get(job_id))
+
+    def _start(self, record: JobRecord) -> JobRecord:
+        job_id, directory = record.id, record.directory
         env = dict(os.environ, PYTHONUNBUFFERED="1")
         if self.tracking_uri is not None:
             env[TRACKING_URI_VARIABLE] = self.tracking_uri

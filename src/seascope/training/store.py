@@ -146,6 +146,16 @@ class JobStore:
             only_active=True,
         )
 
+    def reopen(self, job_id: str) -> bool:
+        """Put a finished job back to ``queued`` (for a resume); False if it is active."""
+        with self._connect() as connection:
+            cursor = connection.execute(
+                "UPDATE jobs SET status = ?, message = '', finished_at = NULL, pid = NULL, "
+                "result = NULL WHERE id = ? AND status NOT IN (?, ?)",
+                (JobStatus.QUEUED.value, job_id, JobStatus.QUEUED.value, JobStatus.RUNNING.value),
+            )
+            return cursor.rowcount > 0
+
     def set_progress(self, job_id: str, progress: dict[str, JsonValue]) -> None:
         """Replace the job's last progress report."""
         self._update(job_id, "progress = ?", (_dump(progress),), only_active=True)

@@ -156,3 +156,6 @@ def test_training_job_through_the_api(client: TestClient, tmp_path: Path) -> Non
     assert [j["id"] for j in client.get("/v1/modules/reference/trainings").json()] == [job_id]
     assert "starts" in client.get(f"/v1/jobs/{job_id}/log").text
     assert client.delete(f"/v1/jobs/{job_id}").json()["status"] == "done"
+    refused = client.post(f"/v1/jobs/{job_id}/resume")
+    assert refused.status_code == 409
+    assert "only interrupted, failed or cancelled" in refused.json()["message"]

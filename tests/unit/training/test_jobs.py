@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from seascope.datasets import generate_dataset
-from seascope.errors import JobNotFound
+from seascope.errors import JobNotFound, JobStateError
 from seascope.training import TRAIN_MODULE, JobManager, JobStatus
 from seascope.training.records import JobRecord
 from seascope.training.store import utc_now
@@ -121,3 +121,25 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return Path(f"/proc/{pid}/stat").exists() and " Z " not in Path(f"/proc/{pid}/stat").read_text()
+
+
+def test_resume_runs_the_same_job_again_in_its_folder(manager: JobManager) -> None:
+    record = manager.submit(module="m", runner=SLEEPY, args={"seconds": 60})
+    wait_for(lambda: manager.get(record.id).progress.get("done", 0) >= 1)
+    with pytest.raises(JobStateError, match="is running"):
+        manager.resume(record.id)
+    manager.cancel(record.id)
+    marker = record.directory / "output" / "kept.txt"
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.write_text("checkpoint")
+    manager.store.add_metrics(record.id, {"loss": 1.0, "step": 1})
+    resumed = manager.resume(record.id)
+    assert resumed.id == record.id
+    assert resumed.status is JobStatus.RUNNING
+    assert resumed.pid != record.pid
+    assert resumed.message == ""
+    assert resumed.metrics == [{"loss": 1.0, "step": 1}]  # history kept
+    assert marker.read_text() == "checkpoint"  # the folder (and its checkpoints) kept
+    manager.cancel(record.id)
+    with pytest.raises(JobNotFound):
+        manager.resume("0" * 32)
