@@ -282,3 +282,76 @@ def _png() -> bytes:
     from tests.conftest import encode
 
     return encode(render_particle("disc", np.random.default_rng(0)), "PNG")
+
+
+@pytest.mark.e2e
+def test_the_server_gives_the_same_top1_as_the_package(
+    trained: tuple[TrainResult, Any, RecordingContext], tmp_path: Path
+) -> None:
+    """``seascope serve`` with the package: /v1 and the DEEPaaS route agree with in-process."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    from seascope.datasets import render_particle
+    from seascope.vision.package import read_package
+    from seascope.vision.predictor import ClassifierPredictor, TorchEngine
+    from tests.conftest import encode
+
+    result, network, _ = trained
+    package = Path(result.model_path or "")
+    rng = np.random.default_rng(99)
+    files = [
+        (f"{m}-{i}.png", encode(render_particle(m, rng, greyscale=i % 2 == 0), "PNG"))
+        for i, m in enumerate(("disc", "filament", "spiny") * 3)
+    ]
+    card = read_package(package)
+    arrays = [decode_image(data, name).array for name, data in files]
+    probabilities = ClassifierPredictor(card, TorchEngine(network)).probabilities(arrays)
+    expected = [card.classes[i] for i in probabilities.argmax(axis=1)]
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [
+        sys.executable, "-m", "seascope.cli", "serve", "--port", str(port), "--home",
+        str(tmp_path / "home"), "--model-name", "classifier", "--weights", f"classifier={package}",
+    ]  # fmt: skip
+    log_path = tmp_path / "server.log"
+    log = log_path.open("w")
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert server.poll() is None, log_path.read_text()
+            try:
+                if httpx.get(f"{base}/v1/ready", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, "server did not become ready"
+            time.sleep(0.2)
+        native = httpx.post(
+            f"{base}/v1/modules/classifier/predict",
+            files=[("images", (name, data, "image/png")) for name, data in files],
+            data={"reject_unknown": "false"},
+            timeout=60,
+        )
+        assert native.status_code == 200, native.text
+        assert [p["classes"][0]["label"] for p in native.json()["predictions"]] == expected
+        deepaas = httpx.post(
+            f"{base}/v2/models/classifier/predict/",
+            files=[("data", (name, data, "image/png")) for name, data in files],
+            params={"reject_unknown": "false"},
+            headers={"accept": "application/json"},
+            timeout=60,
+        )
+        assert deepaas.status_code == 200, deepaas.text
+        assert [labels[0] for labels in deepaas.json()["predictions"]["pred_lab"]] == expected
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        log.close()
