@@ -1,33 +1,102 @@
-"""``seascope demo``: synthetic plankton data → a trained reference model → a running platform.
+"""``seascope demo``: synthetic plankton data → a trained classifier → a running platform.
 
 Everything runs offline: the dataset is drawn by :func:`seascope.datasets.generate_dataset`,
-the ``reference`` module trains through the :class:`~seascope.training.JobManager` (the
-same background jobs as the HTTP API), and the server starts with the trained weights.
+the model trains as a :class:`~seascope.training.JobManager` job (the same background jobs
+as the HTTP API and ``seascope train``), and the server starts with the trained weights.
+
+The model is the torch ``classifier`` (EfficientNet-Lite0 from its packaged ImageNet
+weights, fine-tuned on small crops for a few epochs: about a minute on two CPU cores)
+when torch is installed, else the numpy ``reference`` module; ``--module`` chooses.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import shutil
-import time
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from seascope.cli.config import batch_options, load_settings
+from seascope.cli.config import batch_options, load_settings, parse_assignments, parse_param_value
 from seascope.cli.serve_plan import ServePlan
-from seascope.cli.server import run_server
+from seascope.cli.server import public_url, run_server
 from seascope.cli.state import state_of
+from seascope.cli.train import (
+    conclude,
+    open_jobs,
+    submit_training,
+    validate_train_args,
+    watch_job,
+)
 from seascope.errors import ConfigError, ModuleFailed
+from seascope.modules import ModuleRegistry
 from seascope.settings import Settings
-from seascope.training import TRAIN_MODULE, JobManager, JobRecord, JobStatus
+from seascope.types import JsonValue
 
-__all__ = ["DEMO_MODULE", "demo", "prepare_dataset", "train_and_wait"]
+__all__ = ["DEMO_TRAINING", "DemoModule", "choose_module", "demo", "prepare_dataset"]
 
-DEMO_MODULE = "reference"
 _MARKER = ".seascope-demo.json"
-_POLL_SECONDS = 0.1
+_TORCH_PACKAGES = ("torch", "torchvision", "timm")
+_EXAMPLE_CLASS = "disc"
+
+DEMO_TRAINING: dict[str, dict[str, JsonValue]] = {
+    "classifier": {
+        "backbone": "efficientnet_lite0",
+        "pretrained": "auto",
+        "image_size": 64,
+        "epochs": 6,
+        "batch_size": 16,
+        "lr": 0.002,
+        "warmup_epochs": 0.5,
+        "patience": 6,
+    },
+    "reference": {},
+}
+"""Training parameters of each demo module (besides ``dataset``); ``--param`` overrides."""
+
+
+class DemoModule(StrEnum):
+    """Which module the demo trains."""
+
+    AUTO = "auto"
+    CLASSIFIER = "classifier"
+    REFERENCE = "reference"
+
+
+def _torch_missing() -> list[str]:
+    return [name for name in _TORCH_PACKAGES if importlib.util.find_spec(name) is None]
+
+
+def choose_module(wanted: DemoModule, registry: ModuleRegistry) -> str:
+    """The module to train: ``auto`` is the classifier when torch is installed.
+
+    Raises:
+        ConfigError: ``classifier`` asked for without torch, timm and torchvision.
+    """
+    missing = _torch_missing()
+    installed = "classifier" in registry.names()
+    if wanted is DemoModule.CLASSIFIER:
+        if missing or not installed:
+            raise ConfigError(
+                "the classifier module needs torch: pip install 'seascope[torch]' "
+                f"(missing: {', '.join(missing) or 'the classifier module'}); or run "
+                "'seascope demo --module reference'"
+            )
+        return "classifier"
+    if wanted is DemoModule.REFERENCE:
+        return "reference"
+    if missing or not installed:
+        typer.echo(
+            f"torch is not installed ({', '.join(missing) or 'no classifier module'} missing): "
+            "training the numpy 'reference' module instead; pip install 'seascope[torch]' "
+            "for the plankton classifier",
+            err=True,
+        )
+        return "reference"
+    return "classifier"
 
 
 def prepare_dataset(root: Path, *, per_class: int, seed: int = 0) -> tuple[Path, bool]:
@@ -61,37 +130,6 @@ def prepare_dataset(root: Path, *, per_class: int, seed: int = 0) -> tuple[Path,
     return root, True
 
 
-def train_and_wait(jobs: JobManager, dataset: Path) -> JobRecord:
-    """Train the reference module on ``dataset`` as a background job, showing progress.
-
-    Raises:
-        ModuleFailed: the job ended in another state than ``done``.
-    """
-    record = jobs.submit(module=DEMO_MODULE, runner=TRAIN_MODULE, args={"dataset": str(dataset)})
-    shown: object = None
-    try:
-        while not record.is_finished:
-            time.sleep(_POLL_SECONDS)
-            record = jobs.get(record.id)
-            if record.progress and record.progress != shown:
-                shown = record.progress
-                progress = record.progress
-                typer.echo(
-                    f"  training: {progress.get('done')}/{progress.get('total')} "
-                    f"{progress.get('message', '')}".rstrip(),
-                    err=True,
-                )
-    except KeyboardInterrupt:
-        jobs.cancel(record.id)
-        raise
-    if record.status is not JobStatus.DONE:
-        raise ModuleFailed(
-            f"training job {record.id} ended {record.status.value}: {record.message} "
-            f"(log: {record.log_path})"
-        )
-    return record
-
-
 def demo(
     ctx: typer.Context,
     host: Annotated[str | None, typer.Option("--host", help="Address to bind.")] = None,
@@ -101,55 +139,98 @@ def demo(
     ] = True,
     per_class: Annotated[
         int, typer.Option("--per-class", min=2, max=2000, help="Images per class.")
-    ] = 30,
+    ] = 40,
+    module: Annotated[
+        DemoModule,
+        typer.Option(
+            "--module",
+            help="Module to train: auto is the classifier when torch is installed, else "
+            "the reference module.",
+        ),
+    ] = DemoModule.AUTO,
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param",
+            "-P",
+            metavar="KEY=VALUE",
+            help="Override a training parameter of the demo (repeatable), e.g. epochs=10.",
+        ),
+    ] = None,
     home: Annotated[
         Path | None, typer.Option("--home", help="seascope home [default: ~/.seascope].")
     ] = None,
 ) -> None:
-    """Generate demo data, train the reference module on it and serve the platform."""
+    """Generate demo data, train a classifier on it and serve the platform."""
     settings = load_settings(home=home, host=host, port=port)
+    registry = state_of(ctx).discover_modules()
+    chosen = choose_module(module, registry)
     typer.echo(f"seascope demo in {settings.home}", err=True)
     dataset, _ = prepare_dataset(settings.home / "demo" / "data", per_class=per_class)
-    jobs = JobManager(
-        database=settings.jobs_database,
-        jobs_dir=settings.jobs_directory,
-        tracking_uri=settings.tracking_uri or None,
-    )
+    args: dict[str, JsonValue] = {**DEMO_TRAINING.get(chosen, {}), "dataset": str(dataset)}
+    for key, value in parse_assignments(param or [], option="--param").items():
+        args[key] = parse_param_value(value)
+    params = validate_train_args(registry, chosen, args)
+    jobs = open_jobs(settings)
+    err = typer.get_text_stream("stderr")
     try:
-        typer.echo(f"training the {DEMO_MODULE!r} module on {dataset}", err=True)
-        record = train_and_wait(jobs, dataset)
+        record = submit_training(jobs, chosen, params)
+        typer.echo(
+            f"training the {chosen!r} module on {dataset} as job {record.id}; Ctrl+C cancels it",
+            err=True,
+        )
+        result = conclude(watch_job(jobs, record, stream=err), stream=err)
     finally:
         jobs.close()
-    model, metrics = _trained_model(record)
+    if not isinstance(result.get("model_path"), str):
+        raise ModuleFailed(f"training job {record.id} ended without a model ({result.get('log')})")
+    model = Path(str(result["model_path"]))
+    metrics = result.get("metrics") if isinstance(result.get("metrics"), dict) else {}
     if not serve:
-        summary = {"dataset": str(dataset), "job": record.id, "model": str(model)}
-        typer.echo(json.dumps({**summary, "metrics": metrics}, indent=2))
+        summary: dict[str, JsonValue] = {
+            "dataset": str(dataset),
+            "module": chosen,
+            "job": record.id,
+            "model": str(model),
+            "metrics": metrics,
+            "seconds": result.get("seconds"),
+        }
+        typer.echo(json.dumps(summary, indent=2))
         typer.echo(
-            f"serve it with: seascope serve --home {settings.home} --weights {DEMO_MODULE}={model}",
+            f"serve it with: seascope serve --home {settings.home} --weights {chosen}={model}",
             err=True,
         )
         return
     state = state_of(ctx)
-    run_server(_demo_plan(settings, model, verbose=state.verbose), state.discover_modules())
+    plan = _demo_plan(settings, {chosen: model}, verbose=state.verbose)
+    for line in try_it_lines(plan, chosen, dataset):
+        typer.echo(line, err=True)
+    run_server(plan, registry)
 
 
-def _trained_model(record: JobRecord) -> tuple[Path, dict[str, float]]:
-    result = record.result if isinstance(record.result, dict) else {}
-    metrics = {str(k): float(v) for k, v in dict(result.get("metrics") or {}).items()}
-    shown = ", ".join(f"{key} {value}" for key, value in metrics.items())
-    typer.echo(f"trained in job {record.id}: {shown or 'no metrics'}", err=True)
-    return Path(str(result.get("model_path"))), metrics
+def try_it_lines(plan: ServePlan, module: str, dataset: Path) -> list[str]:
+    """A ready-to-copy ``curl`` call of the trained module, printed before the server starts."""
+    images = (
+        sorted((dataset / _EXAMPLE_CLASS).glob("*.jpg"))[:1] or sorted(dataset.rglob("*.jpg"))[:1]
+    )
+    image = images[0] if images else Path("cell.jpg")
+    root = public_url(plan.host, plan.port) + plan.base_path
+    return [
+        f"Try the trained {module!r} module (in another terminal):",
+        f"  curl -F images=@{image} {root}/v1/modules/{module}/predict",
+        f"  curl -F data=@{image} -H 'accept: application/json' {root}/v2/models/{module}/predict/",
+    ]
 
 
-def _demo_plan(settings: Settings, model: Path, *, verbose: bool) -> ServePlan:
-    """Serve every installed module, the reference one with the freshly trained weights."""
+def _demo_plan(settings: Settings, weights: dict[str, Path], *, verbose: bool) -> ServePlan:
+    """Serve every installed module, the trained one with its fresh weights."""
     return ServePlan(
         host=settings.host,
         port=settings.port,
         home=settings.home,
         jobs_database=settings.jobs_database,
         jobs_directory=settings.jobs_directory,
-        weights={DEMO_MODULE: model},
+        weights=weights,
         max_image_pixels=settings.max_image_pixels,
         max_request_bytes=settings.max_request_bytes,
         max_files_per_request=settings.max_files_per_request,

@@ -19,12 +19,15 @@ from seascope.cli.data import build_data_app
 from seascope.cli.db import build_db_app
 from seascope.cli.deepaas_commands import deepaas_cli_command
 from seascope.cli.demo import demo
+from seascope.cli.evaluate import evaluate
 from seascope.cli.failures import SeascopeCommand
+from seascope.cli.models import build_models_app
 from seascope.cli.modules import build_modules_app
 from seascope.cli.predict import predict
 from seascope.cli.serve import serve
 from seascope.cli.state import CliState, configure_logging
 from seascope.cli.tokens import build_tokens_app
+from seascope.cli.train import build_jobs_app, train
 from seascope.cli.watch import oscar_run, watch
 
 __all__ = ["build_app", "run"]
@@ -70,7 +73,11 @@ def build_app() -> typer.Typer:
     app.command("serve", cls=SeascopeCommand)(serve)
     app.command("predict", cls=SeascopeCommand)(predict)
     app.command("demo", cls=SeascopeCommand)(demo)
+    app.command("train", cls=SeascopeCommand)(train)
+    app.command("evaluate", cls=SeascopeCommand)(evaluate)
     app.add_typer(build_modules_app(), name="modules")
+    app.add_typer(build_models_app(), name="models")
+    app.add_typer(build_jobs_app(), name="jobs")
     app.add_typer(build_export_app(), name="export")
     app.add_typer(build_data_app(), name="data")
     app.add_typer(build_db_app(), name="db")

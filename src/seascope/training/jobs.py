@@ -20,9 +20,9 @@ import uuid
 from pathlib import Path
 
 from seascope.errors import JobNotFound, JobStateError
+from seascope.training.environment import TRACKING_URI_VARIABLE
 from seascope.training.records import JobRecord, JobStatus
 from seascope.training.store import JobStore, utc_now
-from seascope.training.worker import TRACKING_URI_VARIABLE
 from seascope.types import JsonValue
 
 __all__ = ["JobManager"]

@@ -26,6 +26,7 @@ from types import FrameType
 from seascope.errors import SeascopeError
 from seascope.tracking import NullTracker, RunStatus, TrackedRun, tracker_from_uri
 from seascope.training.context import JobContext
+from seascope.training.environment import TRACKING_URI_VARIABLE
 from seascope.training.records import JobRecord, JobStatus
 from seascope.training.runners import TRAIN_MODULE
 from seascope.training.store import JobStore
@@ -41,8 +42,6 @@ __all__ = [
 
 Runner = Callable[[JobContext, str, dict[str, JsonValue]], JsonValue]
 
-TRACKING_URI_VARIABLE = "SEASCOPE_TRACKING_URI"
-"""Environment variable holding the tracking URI of the worker's runs."""
 
 MODEL_ALIAS = "candidate"
 """Registry alias moved to each newly trained version (MLflow reserves ``latest``)."""
