@@ -114,6 +114,11 @@ def fit_temperature(logits: FloatArray, labels: IntArray) -> TemperatureFit:
     The NLL is convex in ``1 / T``, so a golden-section search over ``log T`` in
     ``[0.05, 20]`` finds the optimum without scipy.
 
+    When every validation image is already classified correctly the NLL keeps falling as
+    ``T`` shrinks, so the fit says nothing about over-confidence; sharpening is then
+    refused (``T`` is at least 1), otherwise a small perfect validation split would make
+    the model claim near-certainty on everything.
+
     Raises:
         InvalidInput: no images, or labels that do not fit the logits.
     """
@@ -137,6 +142,8 @@ def fit_temperature(logits: FloatArray, labels: IntArray) -> TemperatureFit:
             b = low + _GOLDEN * (high - low)
             fb = nll(b)
     temperature = math.exp((low + high) / 2.0)
+    if true.size and bool(np.all(scores.argmax(axis=1) == true)):
+        temperature = max(temperature, 1.0)
     return TemperatureFit(
         temperature=temperature,
         before=_scores(scores, true, 1.0),

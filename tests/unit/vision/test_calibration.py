@@ -50,3 +50,13 @@ def test_mismatched_labels_are_refused() -> None:
         fit_temperature(np.zeros((2, 2)), np.array([0, 1, 1]))
     with pytest.raises(InvalidInput, match=r"\[0, 2\)"):
         log_loss(np.full((1, 2), 0.5), np.array([2]))
+
+
+def test_a_perfect_validation_split_never_sharpens() -> None:
+    from seascope.vision.calibration import fit_temperature
+
+    logits = np.array([[3.0, 0.0, 0.0], [0.0, 2.5, 0.1], [0.2, 0.0, 4.0]])
+    fit = fit_temperature(logits, np.array([0, 1, 2]))
+    assert fit.temperature >= 1.0
+    mixed = fit_temperature(np.vstack([logits, [[3.0, 0.0, 0.0]]]), np.array([0, 1, 2, 1]))
+    assert mixed.temperature > 1.0  # a confident mistake calls for softening
