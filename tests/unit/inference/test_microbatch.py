@@ -131,3 +131,18 @@ def test_predict_files_decodes_then_batches(particle_bytes) -> None:  # type: ig
     assert result.predictions[0].classes[0].label == "z"
     assert result.decode_seconds > 0
     assert module.calls == [1]
+
+
+def test_no_request_is_ever_lost_under_concurrency() -> None:
+    module, batcher = make(max_batch_images=4, max_wait=0.001, workers=2, timeout=20.0)
+    module.delay = 0.0
+    with ThreadPoolExecutor(16) as pool:
+        futures = [
+            pool.submit(batcher.predict, [image(f"i{n}")] * (1 + n % 3), {"label": "ab"[n % 2]})
+            for n in range(300)
+        ]
+        results = [f.result(timeout=30) for f in futures]
+    batcher.close()
+    assert [len(r) for r in results] == [1 + n % 3 for n in range(300)]
+    assert all(r[0].classes[0].label == "ab"[n % 2] for n, r in enumerate(results))
+    assert batcher.queued_images == 0
