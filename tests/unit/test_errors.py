@@ -6,7 +6,6 @@ import inspect
 
 import seascope.errors as errors
 
-
 ERROR_NAMES = [
     name
     for name in errors.__all__
