@@ -67,8 +67,9 @@ def decode_image(data: bytes, name: str, *, max_pixels: int = DEFAULT_MAX_PIXELS
     source_format = image.format or ""
     try:
         image.load()
-        upright = ImageOps.exif_transpose(image) or image
-        array, is_grey = _to_rgb_array(upright)
+        # In place: without an orientation tag nothing is done (no copy of the pixels).
+        ImageOps.exif_transpose(image, in_place=True)
+        array, is_grey = _to_rgb_array(image)
     except Image.DecompressionBombError as exc:
         raise _bomb(name, exc, max_pixels) from exc
     except (OSError, ValueError, SyntaxError, EOFError) as exc:
@@ -105,7 +106,8 @@ def _to_rgb_array(image: Image.Image) -> tuple[npt.NDArray[np.uint8], bool]:
             scale = 255.0 / (high - low) if high > low else 0.0
             grey8 = ((grey - low) * scale).astype(np.uint8)
         else:
-            grey8 = np.asarray(image.convert("L"), dtype=np.uint8)
+            grey8 = np.asarray(image if mode == "L" else image.convert("L"), dtype=np.uint8)
         return np.repeat(grey8[:, :, None], 3, axis=2), True
-    rgb = np.asarray(image.convert("RGB"), dtype=np.uint8)
+    # convert() copies even when the mode is already RGB; the array is the one copy needed.
+    rgb = np.asarray(image if mode == "RGB" else image.convert("RGB"), dtype=np.uint8)
     return rgb, False

@@ -181,7 +181,13 @@ def read_local_file(path: Path, max_bytes: int) -> bytes:
     """The bytes of ``path``, or an :class:`InvalidInput` naming the problem."""
     try:
         with path.open("rb") as file:
-            data = file.read(max_bytes + 1)
+            # read(n) allocates n bytes up front: asking for max_bytes + 1 (512 MiB) for a
+            # 20 kB crop cost ~0.1-1 ms per file in page faults. The file's size sets the
+            # request instead (special files that report 0 still get the full limit).
+            size = os.fstat(file.fileno()).st_size
+            data = file.read((min(size, max_bytes) if size else max_bytes) + 1)
+            if size and size < len(data) <= max_bytes:  # it grew since fstat: read the rest
+                data += file.read(max_bytes + 1 - len(data))
     except FileNotFoundError as exc:
         raise InvalidInput(f"{path}: no such file") from exc
     except IsADirectoryError as exc:

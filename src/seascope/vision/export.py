@@ -58,12 +58,23 @@ class OnnxCheck(BaseModel):
     same_top1: bool
 
 
-def onnx_session(path: Path) -> object:
-    """An ONNX Runtime CPU session for ``path`` (imported lazily: an optional engine)."""
+def onnx_session(path: Path, *, threads: int = 0, spinning: bool = False) -> object:
+    """An ONNX Runtime CPU session for ``path`` (imported lazily: an optional engine).
+
+    Args:
+        path: The ``.onnx`` file.
+        threads: Intra-op threads; 0 lets ONNX Runtime use one per physical core.
+        spinning: Let idle intra-op threads busy-wait for the next run. Off by default:
+            between runs seascope decodes and preprocesses images on the same cores, and
+            spinning threads would take the CPU from that work (on a 2-core machine the
+            whole predict path ran 5x slower with it on, see docs/benchmarks.md).
+    """
     import onnxruntime
 
     options = onnxruntime.SessionOptions()
     options.log_severity_level = 3
+    options.intra_op_num_threads = threads
+    options.add_session_config_entry("session.intra_op.allow_spinning", "1" if spinning else "0")
     return onnxruntime.InferenceSession(
         str(path), sess_options=options, providers=["CPUExecutionProvider"]
     )

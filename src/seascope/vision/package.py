@@ -5,6 +5,8 @@
     model-package/
       weights.safetensors     the network's state dict (no pickle)
       model.onnx              the same network, calibrated probabilities built in
+      model.int8.onnx         optional: model.onnx quantised to int8 by
+                              :mod:`seascope.vision.quantize`, its accuracy change in the card
       model-card.json         classes, preprocessing, calibration, threshold, metrics,
                               dataset fingerprint, training configuration, versions
       README.md               the card for people
@@ -28,7 +30,6 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-import timm
 import torch
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from torch import nn
@@ -39,27 +40,34 @@ from seascope.errors import ModuleLoadFailed
 from seascope.vision.calibration import CalibrationScores
 from seascope.vision.checkpoints import load_weights, save_weights
 from seascope.vision.export import OnnxCheck
-from seascope.vision.transforms import SizeMode
 
 __all__ = [
     "CARD_FILE",
+    "INT8_ONNX_FILE",
     "ONNX_FILE",
     "WEIGHTS_FILE",
     "Calibration",
+    "Int8Quantization",
     "ModelCard",
     "Preprocessing",
     "UnknownRejection",
     "build_network",
     "read_package",
+    "rewrite_card",
     "software_versions",
     "write_package",
 ]
 
 WEIGHTS_FILE = "weights.safetensors"
 ONNX_FILE = "model.onnx"
+INT8_ONNX_FILE = "model.int8.onnx"
 CARD_FILE = "model-card.json"
 README_FILE = "README.md"
 PACKAGE_FORMAT: Literal["seascope-classifier"] = "seascope-classifier"
+
+# The same as seascope.vision.transforms.SizeMode, spelled out here so that reading a
+# package does not import torchvision (seconds of start-up for ONNX Runtime users).
+SizeMode = Literal["fit", "preserve"]
 
 
 class Preprocessing(BaseModel):
@@ -106,6 +114,34 @@ class UnknownRejection(BaseModel):
     label: str = "unknown"
 
 
+class Int8Quantization(BaseModel):
+    """How ``model.int8.onnx`` was made and how much it changes the predictions.
+
+    Written by :func:`seascope.vision.quantize.quantize_package`; the agreement and the
+    macro-F1 change are measured on labelled images the network was not trained on.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    file: str = INT8_ONNX_FILE
+    method: str
+    calibration_images: int
+    calibration_source: str
+    evaluated_on: str
+    images: int
+    top1_agreement: float
+    accuracy_fp32: float
+    accuracy_int8: float
+    macro_f1_fp32: float
+    macro_f1_int8: float
+    macro_f1_delta: float
+    max_abs_probability_difference: float
+    images_per_s_fp32: float | None = None
+    images_per_s_int8: float | None = None
+    created: str = ""
+    software: dict[str, str] = Field(default_factory=dict)
+
+
 class ModelCard(BaseModel):
     """``model-card.json``: what the package is and how it was made."""
 
@@ -128,6 +164,7 @@ class ModelCard(BaseModel):
     training: dict[str, Any] = Field(default_factory=dict)
     software: dict[str, str] = Field(default_factory=dict)
     onnx: OnnxCheck | None = None
+    int8: Int8Quantization | None = None
     files: dict[str, str] = Field(default_factory=dict)
 
 
@@ -180,16 +217,36 @@ def write_package(
         if check is not None:
             files[ONNX_FILE] = sha256_file(staging / ONNX_FILE)
         final = card.model_copy(update={"files": files, "onnx": check})
-        (staging / CARD_FILE).write_text(
-            json.dumps(final.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n",
-            encoding="utf-8",
-        )
-        (staging / README_FILE).write_text(render_readme(final), encoding="utf-8")
+        _write_card_files(staging, final)
         _swap_into_place(staging, destination)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return final
+
+
+def rewrite_card(path: Path, card: ModelCard) -> None:
+    """Replace the card (and README) of the complete package at ``path``.
+
+    Each file is written under a temporary name and renamed into place, so a reader sees
+    the old card or the new one, never half of one.
+    """
+    staging = path / f".card.tmp-{uuid.uuid4().hex[:8]}"
+    staging.mkdir()
+    try:
+        _write_card_files(staging, card)
+        os.replace(staging / CARD_FILE, path / CARD_FILE)
+        os.replace(staging / README_FILE, path / README_FILE)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _write_card_files(folder: Path, card: ModelCard) -> None:
+    (folder / CARD_FILE).write_text(
+        json.dumps(card.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n",
+        encoding="utf-8",
+    )
+    (folder / README_FILE).write_text(render_readme(card), encoding="utf-8")
 
 
 def read_package(path: Path, *, verify: bool = True) -> ModelCard:
@@ -233,6 +290,8 @@ def build_network(card: ModelCard, weights: Mapping[str, torch.Tensor] | Path) -
     Raises:
         ModuleLoadFailed: the backbone is unknown or the weights do not fit it.
     """
+    import timm  # imported here: loading a package for ONNX Runtime does not need it (~2 s)
+
     state = load_weights(weights) if isinstance(weights, Path) else dict(weights)
     try:
         network = timm.create_model(
@@ -282,10 +341,24 @@ def render_readme(card: ModelCard) -> str:
         f"`{ONNX_FILE}` takes `input` (N x 3 x {pre.image_size} x {pre.image_size}, float32) "
         "and returns `logits` and calibrated `probabilities`.",
         "",
+        *_int8_lines(card.int8),
         "Files: " + ", ".join(f"`{name}`" for name in sorted(card.files)) + ".",
         "",
     ]
     return "\n".join(lines)
+
+
+def _int8_lines(int8: Int8Quantization | None) -> list[str]:
+    if int8 is None:
+        return []
+    return [
+        f"`{int8.file}` is the same network quantised to int8 ({int8.method}); use it with "
+        f"`--weights <this folder>/{int8.file}`. On {int8.images} {int8.evaluated_on} images it "
+        f"agrees with the float model on {int8.top1_agreement:.2%} of the top-1 classes; "
+        f"macro-F1 {int8.macro_f1_fp32:.4f} -> {int8.macro_f1_int8:.4f} "
+        f"({int8.macro_f1_delta:+.4f}).",
+        "",
+    ]
 
 
 def _unknown_line(unknown: UnknownRejection) -> str:

@@ -1,7 +1,11 @@
 """Calibrated class probabilities from images, through torch or ONNX Runtime.
 
-Both engines share the preprocessing (the deterministic eval transform) and the
+The engines (torch, ONNX Runtime with ``model.onnx``, ONNX Runtime with the int8
+``model.int8.onnx``) share the preprocessing (the deterministic eval transform) and the
 calibration (``softmax(logits / T)``), so they differ only in who computes the logits.
+:class:`EvalPreprocessor` computes the eval transform of
+:func:`~seascope.vision.transforms.build_eval_transform` (same pixels) straight into one
+float32 batch, a few images per thread.
 Optional test-time augmentation (TTA) averages log-probabilities over the eight
 symmetries of the square (identity, three rotations by 90 degrees, and their mirror
 images), which suits rotation-invariant organisms.
@@ -9,7 +13,10 @@ images), which suits rotation-invariant organisms.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+import threading
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Literal, Protocol
 
@@ -21,13 +28,19 @@ from torch import nn
 from seascope.errors import ModuleLoadFailed
 from seascope.vision.calibration import log_softmax, softmax
 from seascope.vision.export import INPUT_NAME, onnx_session
-from seascope.vision.package import ModelCard, build_network
+from seascope.vision.package import (
+    INT8_ONNX_FILE,
+    ONNX_FILE,
+    ModelCard,
+    Preprocessing,
+    build_network,
+)
 from seascope.vision.runtime import Precision, autocast, resolve_device, resolve_precision
-from seascope.vision.transforms import build_eval_transform, image_to_tensor
 
 __all__ = [
     "ClassifierPredictor",
     "EngineName",
+    "EvalPreprocessor",
     "LogitsEngine",
     "OnnxEngine",
     "TorchEngine",
@@ -35,9 +48,13 @@ __all__ = [
     "tta_views",
 ]
 
-EngineName = Literal["torch", "onnx"]
+EngineName = Literal["torch", "onnx", "int8"]
+
+
 FloatArray = npt.NDArray[np.float32]
 _CHUNK = 64
+_CPU_CHUNK = 32
+"""Images per engine call on the CPU: the next 32 are preprocessed while the engine runs."""
 
 
 class LogitsEngine(Protocol):
@@ -74,11 +91,10 @@ class TorchEngine:
 
 
 class OnnxEngine:
-    """Logits from ``model.onnx`` through ONNX Runtime on the CPU."""
+    """Logits from an ONNX graph (``model.onnx`` or ``model.int8.onnx``) on the CPU."""
 
-    name = "onnx"
-
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, name: str = "onnx") -> None:
+        self.name = name
         try:
             self.session = onnx_session(path)
         except Exception as exc:  # onnxruntime raises its own, untyped errors
@@ -90,6 +106,130 @@ class OnnxEngine:
             ["logits"], {INPUT_NAME: np.ascontiguousarray(batch, dtype=np.float32)}
         )
         return np.asarray(outputs[0], dtype=np.float64)
+
+
+class EvalPreprocessor:
+    """The eval transform of a package, computed straight into a float32 batch.
+
+    Same pixels as :func:`~seascope.vision.transforms.build_eval_transform`: pad to a
+    centred square with the per-channel (lower) median of the one-pixel border, resize
+    with torch's antialiased bilinear kernel on uint8, then ``(x / 255 - mean) / std``.
+    It avoids the generic pipeline's copies: the HWC array is padded once (or not at
+    all), resized as a channels-last view, and converted to float once, into its slot
+    of the batch. Batches of ``2 * workers`` images or more are split over a small
+    thread pool (torch's resize and numpy release the GIL).
+
+    Args:
+        pre: The package's preprocessing.
+        workers: Threads used for one batch (default: the CPUs, at most 4).
+    """
+
+    def __init__(self, pre: Preprocessing, *, workers: int | None = None) -> None:
+        self.image_size = pre.image_size
+        self.min_side = pre.image_size if pre.size_mode == "preserve" else 0
+        std = np.asarray(pre.std, dtype=np.float64)
+        mean = np.asarray(pre.mean, dtype=np.float64)
+        self._scale = (1.0 / (255.0 * std)).astype(np.float32).reshape(3, 1, 1)
+        self._offset = (-mean / std).astype(np.float32).reshape(3, 1, 1)
+        self.workers = workers if workers is not None else min(4, _cpu_count())
+        self._pool: ThreadPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self, images: Sequence[npt.NDArray[np.uint8]]) -> FloatArray:
+        """Normalised ``(n, 3, s, s)`` float32 inputs of ``(H, W, 3)`` uint8 RGB arrays."""
+        size = self.image_size
+        batch: FloatArray = np.empty((len(images), 3, size, size), dtype=np.float32)
+        parts = min(self.workers, len(images) // 2)
+        if parts <= 1:
+            self._fill(images, batch, 0, len(images))
+            return batch
+        bounds = np.linspace(0, len(images), parts + 1).astype(int)
+        pool = self._executor()
+        futures = [
+            pool.submit(self._fill, images, batch, int(start), int(stop))
+            for start, stop in zip(bounds[1:-1], bounds[2:], strict=True)
+        ]
+        self._fill(images, batch, 0, int(bounds[1]))  # the caller's thread takes a share
+        for future in futures:
+            future.result()
+        return batch
+
+    def submit(self, images: Sequence[npt.NDArray[np.uint8]]) -> Future[FloatArray]:
+        """Preprocess ``images`` in a pool thread (one thread) and return the future batch."""
+        return self._executor().submit(self._serial, images)
+
+    def _serial(self, images: Sequence[npt.NDArray[np.uint8]]) -> FloatArray:
+        size = self.image_size
+        batch: FloatArray = np.empty((len(images), 3, size, size), dtype=np.float32)
+        self._fill(images, batch, 0, len(images))
+        return batch
+
+    def one(self, image: npt.NDArray[np.uint8], out: FloatArray) -> None:
+        """Write the input of one ``(H, W, 3)`` uint8 image into ``out`` ``(3, s, s)``."""
+        if image.ndim != 3 or image.shape[2] != 3:
+            raise ValueError(f"expected an (H, W, 3) RGB array, got shape {image.shape}")
+        square = _pad_to_square(image, self.min_side)
+        if not square.flags.writeable:
+            # Pillow's arrays are read-only and torch refuses to view them (with a warning);
+            # only an already square image is still the caller's array here.
+            square = square.copy()
+        side = square.shape[0]
+        # A (1, 3, side, side) view of the HWC pixels: channels-last, which is what
+        # torch's uint8 antialiased kernel works on, so neither input nor output is copied.
+        pixels = torch.from_numpy(square).permute(2, 0, 1).unsqueeze(0)
+        if side != self.image_size:
+            pixels = torch.nn.functional.interpolate(
+                pixels,
+                size=(self.image_size, self.image_size),
+                mode="bilinear",
+                align_corners=False,
+                antialias=True,
+            )
+        np.multiply(pixels[0].numpy(), self._scale, out=out)
+        np.add(out, self._offset, out=out)
+
+    def _fill(
+        self, images: Sequence[npt.NDArray[np.uint8]], batch: FloatArray, start: int, stop: int
+    ) -> None:
+        for index in range(start, stop):
+            self.one(images[index], batch[index])
+
+    def _executor(self) -> ThreadPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(
+                    max(1, self.workers - 1), thread_name_prefix="seascope-preprocess"
+                )
+            return self._pool
+
+
+def _pad_to_square(image: npt.NDArray[np.uint8], min_side: int) -> npt.NDArray[np.uint8]:
+    """``image`` centred on a square of its border's median colour (itself when square)."""
+    height, width = int(image.shape[0]), int(image.shape[1])
+    side = max(height, width, min_side)
+    if side == height == width:
+        return image
+    # torch.median's choice (the lower middle value) over the same border pixels as
+    # seascope.vision.transforms.background_colour, corners included twice.
+    border = np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]])
+    middle = (border.shape[0] - 1) // 2
+    colour = np.partition(border, middle, axis=0)[middle]
+    top, left = (side - height) // 2, (side - width) // 2
+    square = np.empty((side, side, 3), dtype=np.uint8)
+    rows = square.reshape(side, side * 3)
+    pattern = np.tile(colour, side)  # one row of background; rows are filled by broadcasting
+    rows[:top] = pattern
+    rows[top + height :] = pattern
+    rows[top : top + height, : left * 3] = pattern[: left * 3]
+    rows[top : top + height, (left + width) * 3 :] = pattern[: (side - left - width) * 3]
+    square[top : top + height, left : left + width] = image
+    return square
+
+
+def _cpu_count() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
 
 
 def tta_views(batch: FloatArray) -> list[FloatArray]:
@@ -113,38 +253,67 @@ class ClassifierPredictor:
     def __init__(self, card: ModelCard, engine: LogitsEngine) -> None:
         self.card = card
         self.engine = engine
-        pre = card.preprocessing
-        self._transform = build_eval_transform(pre.image_size, pre.mean, pre.std, pre.size_mode)
+        self.preprocessor = EvalPreprocessor(card.preprocessing)
+        on_gpu = isinstance(engine, TorchEngine) and engine.device.type != "cpu"
+        self.chunk = _CHUNK if on_gpu else _CPU_CHUNK
 
     @classmethod
     def from_package(
         cls, path: Path, card: ModelCard, *, engine: EngineName, device: str = "cpu"
     ) -> ClassifierPredictor:
-        """Load the package's ONNX graph or its safetensors weights.
+        """Load the package's ONNX graph, its int8 graph or its safetensors weights.
 
         Raises:
             ModuleLoadFailed: the package lacks ``model.onnx`` for the onnx engine, or
-                its weights cannot be loaded.
+                ``model.int8.onnx`` with its measured accuracy change in the card for
+                the int8 engine, or its weights cannot be loaded.
         """
         if engine == "onnx":
-            onnx_file = path / "model.onnx"
+            onnx_file = path / ONNX_FILE
             if not onnx_file.is_file():
-                raise ModuleLoadFailed(f"{path}: no model.onnx in the package (use engine torch)")
+                raise ModuleLoadFailed(f"{path}: no {ONNX_FILE} in the package (use engine torch)")
             return cls(card, OnnxEngine(onnx_file))
+        if engine == "int8":
+            int8_file = path / INT8_ONNX_FILE
+            if not int8_file.is_file():
+                raise ModuleLoadFailed(
+                    f"{path}: no {INT8_ONNX_FILE} in the package; make it with "
+                    f"'python -m seascope.vision.quantize {path}'"
+                )
+            if card.int8 is None or INT8_ONNX_FILE not in card.files:
+                raise ModuleLoadFailed(
+                    f"{int8_file}: the model card does not record this int8 model's accuracy "
+                    f"change; make it with 'python -m seascope.vision.quantize {path}'"
+                )
+            return cls(card, OnnxEngine(int8_file, name="int8"))
         network = build_network(card, path / "weights.safetensors")
         return cls(card, TorchEngine(network, device))
 
     def preprocess(self, images: Sequence[npt.NDArray[np.uint8]]) -> FloatArray:
         """Normalised ``(n, 3, s, s)`` float32 inputs of ``(H, W, 3)`` uint8 RGB arrays."""
-        tensors = [self._transform(image_to_tensor(array)) for array in images]
-        return torch.stack(tensors).numpy().astype(np.float32, copy=False)
+        return self.preprocessor(images)
+
+    def batches(self, images: Sequence[npt.NDArray[np.uint8]]) -> Iterator[FloatArray]:
+        """Preprocessed chunks of ``images``, the next one prepared while the engine runs.
+
+        The first chunk is preprocessed with every worker; each following one in a pool
+        thread while the caller runs the engine on the current chunk.
+        """
+        starts = range(0, len(images), self.chunk)
+        pending: Future[FloatArray] | None = None
+        for index, start in enumerate(starts):
+            if pending is None:
+                batch = self.preprocess(images[start : start + self.chunk])
+            else:
+                batch = pending.result()
+            if index + 1 < len(starts):
+                following = starts[index + 1]
+                pending = self.preprocessor.submit(images[following : following + self.chunk])
+            yield batch
 
     def logits(self, images: Sequence[npt.NDArray[np.uint8]]) -> npt.NDArray[np.float64]:
-        """Raw logits of the images, computed in chunks of 64."""
-        chunks = [
-            self.engine.logits(self.preprocess(images[start : start + _CHUNK]))
-            for start in range(0, len(images), _CHUNK)
-        ]
+        """Raw logits of the images, computed chunk by chunk (32 on the CPU, 64 on GPUs)."""
+        chunks = [self.engine.logits(batch) for batch in self.batches(images)]
         return np.concatenate(chunks) if chunks else np.zeros((0, len(self.card.classes)))
 
     def probabilities(
@@ -160,8 +329,7 @@ class ClassifierPredictor:
             return softmax(self.logits(images), calibration.temperature)
         temperature = calibration.temperature_tta or calibration.temperature
         outputs: list[npt.NDArray[np.float64]] = []
-        for start in range(0, len(images), _CHUNK):
-            batch = self.preprocess(images[start : start + _CHUNK])
+        for batch in self.batches(images):
             views = [self.engine.logits(view) for view in tta_views(batch)]
             outputs.append(tta_logits(views))
         if not outputs:

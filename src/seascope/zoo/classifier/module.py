@@ -5,6 +5,9 @@
 - a package folder: ONNX Runtime on the CPU when the package has ``model.onnx`` (and
   onnxruntime is installed), the torch network otherwise and on GPUs;
 - the package's ``model.onnx`` file: always ONNX Runtime;
+- the package's ``model.int8.onnx`` file: ONNX Runtime with the int8 model made by
+  ``python -m seascope.vision.quantize PACKAGE`` (refused unless the card records its
+  measured accuracy change); a folder never picks it by itself;
 - the package's ``weights.safetensors`` file: always torch;
 - nothing: an *untrained* network over the six synthetic demo classes, so that
   ``seascope modules validate classifier`` checks the whole path (decode, preprocess,
@@ -28,9 +31,9 @@ from seascope.datasets import MORPHOLOGIES
 from seascope.errors import ModuleLoadFailed
 from seascope.modules import ModelModule, SetupContext, TrainingContext, TrainResult
 from seascope.types import ClassScore, ImageInput, Prediction
-from seascope.vision.backbones import create_backbone
 from seascope.vision.package import (
     CARD_FILE,
+    INT8_ONNX_FILE,
     ONNX_FILE,
     WEIGHTS_FILE,
     ModelCard,
@@ -41,7 +44,6 @@ from seascope.vision.package import (
 from seascope.vision.predictor import ClassifierPredictor, EngineName, TorchEngine
 from seascope.vision.runtime import resolve_device
 from seascope.zoo.classifier.params import PredictParams, TrainParams
-from seascope.zoo.classifier.training import train_classifier
 
 __all__ = ["PlanktonClassifier"]
 
@@ -152,6 +154,10 @@ class PlanktonClassifier(ModelModule[PredictParams, TrainParams]):
 
     def train(self, params: TrainParams, ctx: TrainingContext) -> TrainResult:
         """Train on ``params.dataset``; returns the package folder as ``model_path``."""
+        # Imported here: the training stack (timm, torchvision) costs seconds of start-up
+        # that prediction with ONNX Runtime does not need.
+        from seascope.zoo.classifier.training import train_classifier
+
         return train_classifier(params, ctx, name=self.manifest.name)
 
     def describe(self) -> dict[str, Any]:
@@ -194,8 +200,13 @@ class PlanktonClassifier(ModelModule[PredictParams, TrainParams]):
 
 def _package_and_engine(weights: Path, device: str) -> tuple[Path, EngineName]:
     """The package folder and the engine that ``weights`` asks for."""
-    if weights.is_file() and weights.name in {ONNX_FILE, WEIGHTS_FILE}:
-        return weights.parent, "onnx" if weights.name == ONNX_FILE else "torch"
+    by_file: dict[str, EngineName] = {
+        ONNX_FILE: "onnx",
+        INT8_ONNX_FILE: "int8",
+        WEIGHTS_FILE: "torch",
+    }
+    if weights.is_file() and weights.name in by_file:
+        return weights.parent, by_file[weights.name]
     if weights.is_dir() and (weights / CARD_FILE).is_file():
         has_onnx = (weights / ONNX_FILE).is_file()
         has_runtime = importlib.util.find_spec("onnxruntime") is not None
@@ -203,12 +214,15 @@ def _package_and_engine(weights: Path, device: str) -> tuple[Path, EngineName]:
         return weights, "onnx" if has_onnx and has_runtime and cpu else "torch"
     raise ModuleLoadFailed(
         f"{weights} is not a classifier model package (a folder with {CARD_FILE}, or its "
-        f"{ONNX_FILE} or {WEIGHTS_FILE}); train the classifier module to make one"
+        f"{ONNX_FILE}, {INT8_ONNX_FILE} or {WEIGHTS_FILE}); train the classifier module to "
+        "make one"
     )
 
 
 def _untrained_predictor(device: str) -> ClassifierPredictor:
     """A random network over the demo classes, for wiring checks (deterministic)."""
+    from seascope.vision.backbones import create_backbone
+
     classes = tuple(MORPHOLOGIES)
     generator_state = torch.random.get_rng_state()
     torch.manual_seed(0)
