@@ -19,12 +19,21 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from seascope._version import __version__
 from seascope.api import build_api_router, error_body, install_error_handlers
 from seascope.api.catalog_routes import build_catalog_router
+from seascope.api.dataset_uploads import build_dataset_upload_router
+from seascope.api.deployment_routes import build_deployment_router
+from seascope.api.job_files import build_job_files_router
+from seascope.api.metrics import Metrics, MetricsMiddleware, build_metrics_router
 from seascope.api.router import ApiContext
+from seascope.api.try_routes import build_try_router
 from seascope.catalog import Catalog
+from seascope.dashboard import install_dashboard
 from seascope.deepaas.loading import DeepaasModels, load_deepaas_models
 from seascope.deepaas.routes import build_deepaas_router
 from seascope.errors import PayloadTooLarge
 from seascope.inference import ModuleHost
+from seascope.platform import Authenticator, AuthMode, LocalAuthenticator
+from seascope.platform.deployments import DeploymentService
+from seascope.platform.tries import TryService
 from seascope.training import JobManager
 
 __all__ = ["BodyLimit", "ServerOptions", "create_app"]
@@ -67,6 +76,10 @@ def create_app(
     jobs: JobManager,
     options: ServerOptions,
     catalog: Catalog,
+    authenticator: Authenticator | None = None,
+    auth_mode: AuthMode = AuthMode.LOCAL,
+    deployments: DeploymentService | None = None,
+    tries: TryService | None = None,
 ) -> FastAPI:
     """Build the ASGI application.
 
@@ -75,6 +88,11 @@ def create_app(
         jobs: Where training jobs run.
         options: Server behaviour.
         catalog: The module catalog served at ``/v1/catalog``.
+        authenticator: Who is calling (default: the single local user, no login).
+        auth_mode: The mode ``authenticator`` implements (reported by ``/v1/me``).
+        deployments: Serves ``/v1/deployments`` when given (closed at shutdown; the
+            deployments' servers keep running).
+        tries: Serves ``/v1/tries`` when given, predicting with ``host``.
     """
     warm_names = host.registry.names() if options.warm else []
     legacy: DeepaasModels | None = None
@@ -85,6 +103,10 @@ def create_app(
             # Load in the background: /v1/health answers at once, /v1/ready when loaded.
             threading.Thread(target=_warm, args=(host, warm_names, legacy), daemon=True).start()
         yield
+        if tries is not None:
+            tries.close()
+        if deployments is not None:
+            deployments.close()
         jobs.close()
         host.close()
 
@@ -100,21 +122,50 @@ def create_app(
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    app.state.authenticator = authenticator or LocalAuthenticator()
     api = ApiContext(
         host=host,
         jobs=jobs,
         prefix=options.base_path,
         max_files=options.max_files_per_request,
         warm=warm_names,
+        auth_mode=auth_mode.value,
     )
     app.include_router(build_api_router(api), prefix=options.base_path)
     app.include_router(
         build_catalog_router(catalog),
         prefix=options.base_path,
     )
+    metrics = Metrics(
+        host=host,
+        jobs=jobs,
+        deployments=deployments.status_counts if deployments is not None else None,
+        tries=tries.status_counts if tries is not None else None,
+    )
+    app.state.metrics = metrics
+    app.include_router(build_metrics_router(metrics), prefix=options.base_path)
+    # The dashboard's API routes: evaluation files of a job, uploaded training datasets.
+    app.include_router(build_job_files_router(jobs), prefix=options.base_path)
+    app.include_router(
+        build_dataset_upload_router(folder=jobs.jobs_dir.parent / "uploads"),
+        prefix=options.base_path,
+    )
+    if deployments is not None:
+        app.include_router(build_deployment_router(deployments), prefix=options.base_path)
+    if tries is not None:
+        try_router = build_try_router(tries, host, max_files=options.max_files_per_request)
+        app.include_router(try_router, prefix=options.base_path)
     legacy = _mount_deepaas(app, host=host, jobs=jobs, options=options)
+    install_dashboard(
+        app,
+        catalog=catalog,
+        host=host,
+        base_path=options.base_path,
+        api_docs=options.doc_endpoint,
+    )
     if options.max_request_bytes:
         app.add_middleware(BodyLimit, max_bytes=options.max_request_bytes)
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
     return app
 
 

@@ -27,6 +27,8 @@ exit codes. Foreign exceptions are translated where they enter (``raise ... from
     ├── AuthUnavailable              the identity provider (discovery, JWKS) cannot be reached
     ├── Forbidden                    signed in, but without the access level that is needed
     ├── ResourceNotFound             no such record, or one the caller may not see
+    ├── LimitReached                 a per-user limit is reached (concurrent tries ...)
+    ├── TryEnded                     the try-it session has ended (time is up or stopped)
     └── DatabaseError                the platform database cannot be reached or migrated
 
 Messages never contain a token or a secret, so they are safe to log and to send back.
@@ -53,6 +55,7 @@ __all__ = [
     "JobError",
     "JobNotFound",
     "JobStateError",
+    "LimitReached",
     "ManifestInvalid",
     "ModuleError",
     "ModuleFailed",
@@ -62,6 +65,7 @@ __all__ = [
     "PayloadTooLarge",
     "SeascopeError",
     "TrackingError",
+    "TryEnded",
     "UnsupportedMediaType",
 ]
 
@@ -242,6 +246,23 @@ class Forbidden(SeascopeError):  # noqa: N818
 
 class ResourceNotFound(SeascopeError):  # noqa: N818
     """No such record, or one that belongs to someone else (HTTP 404, never 403)."""
+
+
+class LimitReached(SeascopeError):  # noqa: N818 - reads as a sentence, like the others
+    """A per-user limit is reached (HTTP 429); retry after ``retry_after`` seconds.
+
+    Example:
+        >>> LimitReached("you already have 2 active tries", retry_after=61.5).retry_after
+        61.5
+    """
+
+    def __init__(self, message: str, *, retry_after: float = 1.0) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class TryEnded(SeascopeError):  # noqa: N818
+    """The try-it session has ended: its time is up or it was stopped (HTTP 410)."""
 
 
 class DatabaseError(SeascopeError):

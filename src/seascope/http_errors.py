@@ -23,6 +23,7 @@ from seascope.errors import (
     InvalidParameters,
     JobNotFound,
     JobStateError,
+    LimitReached,
     ModuleError,
     ModuleFailed,
     ModuleNotFound,
@@ -30,6 +31,7 @@ from seascope.errors import (
     PayloadTooLarge,
     ResourceNotFound,
     SeascopeError,
+    TryEnded,
     UnsupportedMediaType,
 )
 from seascope.types import JsonValue
@@ -55,6 +57,8 @@ _STATUS: tuple[tuple[type[SeascopeError], int], ...] = (
     (ModuleError, 503),
     (Overloaded, 503),
     (JobStateError, 409),
+    (LimitReached, 429),
+    (TryEnded, 410),
 )
 
 
@@ -85,6 +89,6 @@ def retry_after_header(exc: SeascopeError) -> dict[str, str] | None:
     """The headers an error answer needs: ``Retry-After`` or ``WWW-Authenticate``."""
     if isinstance(exc, AuthError):
         return {"WWW-Authenticate": exc.www_authenticate}
-    if isinstance(exc, Overloaded):
+    if isinstance(exc, Overloaded | LimitReached):
         return {"Retry-After": str(max(1, round(exc.retry_after)))}
     return None

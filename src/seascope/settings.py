@@ -88,6 +88,19 @@ class Settings(BaseSettings):
     oidc_groups_claims: str = "keycloak:realm_access.roles,egi:eduperson_entitlement"
     oidc_leeway: float = 30.0
     oidc_timeout: float = 5.0
+    # Deployments and try-it sessions (docs/deployments.md).
+    try_minutes: float = Field(
+        default=10.0, gt=0.0, description="How long a try-it session lasts, in minutes."
+    )
+    try_limit: int = Field(default=2, ge=1, description="Concurrent try-it sessions per user.")
+    deployment_max_restarts: int = Field(
+        default=3, ge=0, description="Restarts of a failing deployment before it is 'failed'."
+    )
+    deployment_id: str = Field(
+        default="",
+        description="Set by the platform in a deployment's own server: that server serves "
+        "its module only and runs no deployments or tries of its own.",
+    )
     modules: list[str] = Field(
         default_factory=list, description="Serve only these modules (default: all installed)."
     )

@@ -14,6 +14,7 @@ from seascope.api import install_error_handlers
 from seascope.api.catalog_routes import build_catalog_router
 from seascope.catalog import Catalog, check_ai4_metadata, parse_ai4_metadata, read_ai4_metadata
 from seascope.modules import ModuleManifest, ModuleRegistry
+from seascope.platform import LocalAuthenticator
 
 AI4_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ai4_metadata"
 PHYTO = AI4_FIXTURES / "phyto-plankton-classification.yml"
@@ -53,6 +54,7 @@ def catalog(tmp_path: Path) -> Catalog:
 @pytest.fixture
 def client(catalog: Catalog) -> Iterator[TestClient]:
     app = FastAPI()
+    app.state.authenticator = LocalAuthenticator()
     install_error_handlers(app)
     app.include_router(build_catalog_router(catalog))
     with TestClient(app) as test_client:

@@ -10,10 +10,12 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from seascope.api.deps import CurrentUser
 from seascope.catalog import (
     MAX_METADATA_BYTES,
     Catalog,
@@ -23,6 +25,7 @@ from seascope.catalog import (
     MetadataFormat,
     dump_ai4_metadata,
 )
+from seascope.catalog.packages import VERSION_PATTERN
 from seascope.errors import InvalidInput, PayloadTooLarge
 
 __all__ = ["CatalogList", "build_catalog_router"]
@@ -135,21 +138,44 @@ def build_catalog_router(catalog: Catalog) -> APIRouter:
     )
     async def import_entry(
         request: Request,
+        _user: CurrentUser,
         entry_id: Annotated[
             str | None,
             Query(alias="id", description="Catalog id (default: the file's, or its repo's name)."),
         ] = None,
     ) -> CatalogEntry:
-        """Import an ai4-metadata v2 file; 422 lists every schema problem by JSON path."""
+        """Import an ai4-metadata v2 file (signed-in users); 422 lists every schema problem."""
         data, filename, fmt = await _read_upload(request)
         return await run_in_threadpool(
             lambda: catalog.import_bytes(data, filename=filename, fmt=fmt, entry_id=entry_id)
         )
 
     @router.delete("/{entry_id}", response_model=CatalogEntry)
-    def remove_entry(entry_id: Annotated[str, _ID]) -> CatalogEntry:
-        """Remove an imported entry (installed modules stay); returns what was removed."""
+    def remove_entry(entry_id: Annotated[str, _ID], _user: CurrentUser) -> CatalogEntry:
+        """Remove an imported entry (installed modules stay); returns what was removed.
+
+        Browsing the catalog is open to anyone; importing and removing need a signed-in user.
+        """
         return catalog.remove(entry_id)
+
+    @router.get(
+        "/{entry_id}/packages/{version}/card",
+        response_class=JSONResponse,
+        responses={
+            200: {
+                "description": "The package's model-card.json, as published.",
+                "content": {"application/json": {"schema": {"type": "object"}}},
+            }
+        },
+    )
+    def show_package_card(
+        entry_id: Annotated[str, _ID],
+        version: Annotated[
+            str, Path(pattern=VERSION_PATTERN, description="A version in 'model_packages'.")
+        ],
+    ) -> JSONResponse:
+        """The model card of a trained package published for the entry (404 when unknown)."""
+        return JSONResponse(catalog.package_card(entry_id, version))
 
     return router
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,50 +10,25 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
 from seascope._version import __version__
-from seascope.api.forms import read_predict_form
+from seascope.api.deps import CurrentPrincipal, CurrentUser
+from seascope.api.predict_requests import PREDICT_REQUEST_BODY, predict_request
 from seascope.api.schemas import (
     HealthResponse,
     JobResponse,
+    MeResponse,
     ModuleDetail,
     ModuleList,
     ModuleSummary,
     PredictResponse,
     ReadyResponse,
-    Timing,
 )
-from seascope.errors import CapabilityNotSupported, InvalidInput
+from seascope.errors import CapabilityNotSupported
 from seascope.inference import ModuleHost
 from seascope.modules.params import parse_params
+from seascope.platform import owner_key
 from seascope.training import TRAIN_MODULE, JobManager
 
 __all__ = ["ApiContext", "build_api_router"]
-
-_PREDICT_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["images"],
-                    "properties": {
-                        "images": {
-                            "type": "array",
-                            "items": {"type": "string", "format": "binary"},
-                            "description": "One or more images (JPEG, PNG, TIFF, BMP, WebP).",
-                        },
-                        "params": {
-                            "type": "string",
-                            "description": "Module parameters as a JSON object "
-                            "(see GET /v1/modules/{name} for their schema); single "
-                            "parameters may also be sent as form fields or in the query.",
-                        },
-                    },
-                }
-            }
-        },
-    }
-}
 
 
 @dataclass
@@ -67,6 +41,7 @@ class ApiContext:
         prefix: The base path the app is mounted under (for links).
         max_files: Most images in one predict request.
         warm: Modules loaded at start-up (``/v1/ready`` waits for them).
+        auth_mode: The server's auth mode (``local``, ``token``, ``oidc``), for ``/v1/me``.
     """
 
     host: ModuleHost
@@ -74,6 +49,7 @@ class ApiContext:
     prefix: str = ""
     max_files: int = 256
     warm: list[str] = field(default_factory=list)
+    auth_mode: str = "local"
 
 
 def build_api_router(ctx: ApiContext) -> APIRouter:
@@ -96,6 +72,11 @@ def build_api_router(ctx: ApiContext) -> APIRouter:
             ready=not pending and not failed, loaded=loaded, pending=pending, failed=failed
         )
         return JSONResponse(body.model_dump(), status_code=200 if body.ready else 503)
+
+    @router.get("/me", response_model=MeResponse, tags=["auth"])
+    async def me(principal: CurrentPrincipal) -> MeResponse:
+        """Who the server takes you for (anonymous without credentials)."""
+        return MeResponse.of(principal, auth_mode=ctx.auth_mode)
 
     @router.get("/modules", response_model=ModuleList, tags=["modules"])
     async def list_modules() -> ModuleList:
@@ -132,39 +113,17 @@ def build_api_router(ctx: ApiContext) -> APIRouter:
         "/modules/{name}/predict",
         response_model=PredictResponse,
         tags=["predict"],
-        openapi_extra=_PREDICT_BODY,
+        openapi_extra=PREDICT_REQUEST_BODY,
     )
-    async def predict(name: str, request: Request) -> PredictResponse:
-        """Predict one or more images (multipart field ``images``)."""
-        started = time.perf_counter()
-        manifest = host.manifest(name)
-        form = await read_predict_form(request, max_files=ctx.max_files)
-        if not form.files:
-            raise InvalidInput(
-                "no image in the request: send files in the multipart field 'images'"
-            )
-        # Decoding runs in this request's thread; the module call is shared with other
-        # requests by the micro-batcher.
-        batcher = host.loaded_batcher(name)
-        if batcher is None:  # the first request loads the module (seconds): off the loop
-            batcher = await run_in_threadpool(host.batcher, name)
-        result = await run_in_threadpool(batcher.predict_files, form.files, form.params)
-        return PredictResponse(
-            module=name,
-            version=manifest.version,
-            predictions=result.predictions,
-            timing=Timing(
-                decode=result.decode_seconds,
-                predict=result.predict_seconds,
-                total=time.perf_counter() - started,
-            ),
-        )
+    async def predict(name: str, request: Request, _user: CurrentUser) -> PredictResponse:
+        """Predict one or more images (multipart field ``images``); needs a signed-in user."""
+        return await predict_request(host, name, request, max_files=ctx.max_files)
 
     @router.post(
         "/modules/{name}/trainings", response_model=JobResponse, status_code=202, tags=["training"]
     )
     async def start_training(
-        name: str, params: dict[str, Any] = Body(default_factory=dict)
+        name: str, user: CurrentUser, params: dict[str, Any] = Body(default_factory=dict)
     ) -> JobResponse:  # noqa: B008
         """Start a training job with the module's training parameters (JSON body)."""
         manifest = host.manifest(name)
@@ -174,44 +133,49 @@ def build_api_router(ctx: ApiContext) -> APIRouter:
         parsed = parse_params(module_class.train_params, params, what="training parameters")
         record = await run_in_threadpool(
             lambda: jobs.submit(
-                module=name, runner=TRAIN_MODULE, args=parsed.model_dump(mode="json")
+                module=name,
+                runner=TRAIN_MODULE,
+                args=parsed.model_dump(mode="json"),
+                owner=owner_key(user),
             )
         )
         return JobResponse.of(record)
 
     @router.get("/modules/{name}/trainings", response_model=list[JobResponse], tags=["training"])
-    async def list_module_trainings(name: str) -> list[JobResponse]:
-        """Training jobs of one module, newest first."""
+    async def list_module_trainings(name: str, user: CurrentUser) -> list[JobResponse]:
+        """Your training jobs of one module, newest first."""
         host.manifest(name)
-        return [JobResponse.of(r) for r in jobs.list(module=name)]
+        return [JobResponse.of(r) for r in jobs.list(module=name, owner=owner_key(user))]
 
     @router.get("/jobs", response_model=list[JobResponse], tags=["training"])
-    async def list_jobs() -> list[JobResponse]:
-        """Every training job, newest first."""
-        return [JobResponse.of(r) for r in jobs.list()]
+    async def list_jobs(user: CurrentUser) -> list[JobResponse]:
+        """Your training jobs, newest first."""
+        return [JobResponse.of(r) for r in jobs.list(owner=owner_key(user))]
 
     @router.get("/jobs/{job_id}", response_model=JobResponse, tags=["training"])
-    async def show_job(job_id: str) -> JobResponse:
-        """One training job."""
-        return JobResponse.of(jobs.get(job_id))
+    async def show_job(job_id: str, user: CurrentUser) -> JobResponse:
+        """One of your training jobs (someone else's is a 404)."""
+        return JobResponse.of(jobs.get(job_id, owner=owner_key(user)))
 
     @router.get("/jobs/{job_id}/log", response_class=PlainTextResponse, tags=["training"])
-    async def job_log(job_id: str, tail: int = 200) -> str:
+    async def job_log(job_id: str, user: CurrentUser, tail: int = 200) -> str:
         """The last ``tail`` lines of the job's log."""
-        record = jobs.get(job_id)
+        record = jobs.get(job_id, owner=owner_key(user))
         if not record.log_path.exists():
             return ""
         lines = record.log_path.read_text(errors="replace").splitlines()
         return "\n".join(lines[-max(1, tail) :]) + "\n"
 
     @router.post("/jobs/{job_id}/resume", response_model=JobResponse, tags=["training"])
-    async def resume_job(job_id: str) -> JobResponse:
+    async def resume_job(job_id: str, user: CurrentUser) -> JobResponse:
         """Run an interrupted, failed or cancelled job again from its last checkpoint."""
-        return JobResponse.of(await run_in_threadpool(jobs.resume, job_id))
+        owner = owner_key(user)
+        return JobResponse.of(await run_in_threadpool(lambda: jobs.resume(job_id, owner=owner)))
 
     @router.delete("/jobs/{job_id}", response_model=JobResponse, tags=["training"])
-    async def cancel_job(job_id: str) -> JobResponse:
+    async def cancel_job(job_id: str, user: CurrentUser) -> JobResponse:
         """Cancel a job (a finished job is returned unchanged)."""
-        return JobResponse.of(await run_in_threadpool(jobs.cancel, job_id))
+        owner = owner_key(user)
+        return JobResponse.of(await run_in_threadpool(lambda: jobs.cancel(job_id, owner=owner)))
 
     return router

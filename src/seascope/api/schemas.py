@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from seascope.modules import ModuleManifest
+from seascope.platform import Principal
 from seascope.training import JobRecord
 from seascope.types import JsonValue, Prediction
 
@@ -140,3 +141,28 @@ class ReadyResponse(BaseModel):
     loaded: list[str]
     pending: list[str]
     failed: dict[str, str]
+
+
+class MeResponse(BaseModel):
+    """``GET /v1/me``: who the server takes the caller for."""
+
+    anonymous: bool
+    subject: str
+    name: str
+    email: str
+    method: str
+    auth_mode: str = Field(description="The server's auth mode: local, token or oidc.")
+    groups: dict[str, str] = Field(default_factory=dict, description="VO to access level.")
+
+    @classmethod
+    def of(cls, principal: Principal, *, auth_mode: str) -> MeResponse:
+        """The response for ``principal``."""
+        return cls(
+            anonymous=principal.is_anonymous,
+            subject=principal.subject,
+            name=principal.name,
+            email=principal.email,
+            method=principal.method.value,
+            auth_mode=auth_mode,
+            groups={vo: level.value for vo, level in principal.groups.items()},
+        )

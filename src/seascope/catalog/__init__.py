@@ -1,5 +1,8 @@
 """The model catalog: installed modules and imported AI4OS ai4-metadata v2 entries.
 
+Installed entries also list the trained model packages published for their module
+(:class:`PackageShelf`, ``<home>/packages/<module>/<version>``).
+
 Build a :class:`Catalog` from a module registry and a folder, then list, search, import
 and export. Importing this package is cheap: PyYAML and jsonschema load only when a
 file is read or checked, and no web or ML framework is ever imported.
@@ -43,8 +46,22 @@ from seascope.catalog.entry import (
     ResourceNeeds,
     Resources,
 )
-from seascope.catalog.errors import Ai4MetadataInvalid, CatalogEntryNotFound, MetadataProblem
+from seascope.catalog.errors import (
+    Ai4MetadataInvalid,
+    CatalogEntryNotFound,
+    MetadataProblem,
+    ModelPackageExists,
+    ModelPackageInvalid,
+    ModelPackageNotFound,
+)
 from seascope.catalog.installed import entry_from_manifest
+from seascope.catalog.packages import (
+    PackageCard,
+    PackageProblem,
+    PackageShelf,
+    metric_summary,
+    read_package_card,
+)
 from seascope.catalog.search import CatalogQuery
 from seascope.catalog.service import RESERVED_IDS, Catalog, CatalogProblem
 from seascope.catalog.vocabulary import (
@@ -82,7 +99,13 @@ __all__ = [
     "EntrySource",
     "MetadataFormat",
     "MetadataProblem",
+    "ModelPackageExists",
+    "ModelPackageInvalid",
+    "ModelPackageNotFound",
     "ModelPackageRef",
+    "PackageCard",
+    "PackageProblem",
+    "PackageShelf",
     "ResourceNeeds",
     "Resources",
     "ai4_metadata_from_entry",
@@ -92,6 +115,8 @@ __all__ = [
     "entry_from_manifest",
     "entry_id_for",
     "load_schema",
+    "metric_summary",
     "parse_ai4_metadata",
     "read_ai4_metadata",
+    "read_package_card",
 ]

@@ -89,13 +89,32 @@ class Resources(BaseModel):
 
 
 class ModelPackageRef(BaseModel):
-    """A trained model package published for this entry (filled in by later releases)."""
+    """A trained model package published for this entry.
+
+    Installed entries list the packages published with ``seascope models publish``
+    (:class:`~seascope.catalog.packages.PackageShelf`), newest first. Every field but
+    ``name`` is optional, so references written before these fields existed still load.
+    """
 
     model_config = ConfigDict(frozen=True)
 
-    name: str
+    name: str = Field(description="The package's name (its card's 'name': the module).")
     version: str = ""
-    uri: str = ""
+    uri: str = Field(
+        default="",
+        description="Where the package is; a published one: 'packages/<module>/<version>' "
+        "under the seascope home.",
+    )
+    created: str = Field(default="", description="When it was trained (ISO 8601).")
+    backbone: str = ""
+    class_count: int | None = Field(default=None, ge=0, description="How many classes.")
+    metrics: dict[str, float] = Field(
+        default_factory=dict,
+        description="Summary scores: val_macro_f1, val_accuracy, test_macro_f1, test_accuracy.",
+    )
+    dataset_fingerprint: str = Field(
+        default="", description="Content fingerprint of the dataset it was trained on."
+    )
 
 
 class CatalogEntry(BaseModel):

@@ -2,7 +2,9 @@
 
 ``CatalogEntryNotFound`` is a ``ModuleNotFound`` (HTTP 404, exit code 3);
 ``Ai4MetadataInvalid`` is an ``InvalidParameters`` whose ``fields`` map each JSON path to
-its problems (HTTP 422 with ``fields``, exit code 65).
+its problems (HTTP 422 with ``fields``, exit code 65). Of the published model packages:
+``ModelPackageNotFound`` is a ``ResourceNotFound`` (HTTP 404); ``ModelPackageInvalid``
+and ``ModelPackageExists`` are ``InvalidInput`` (HTTP 422, exit code 65).
 """
 
 from __future__ import annotations
@@ -10,9 +12,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from seascope.errors import InvalidParameters, ModuleNotFound
+from seascope.errors import InvalidInput, InvalidParameters, ModuleNotFound, ResourceNotFound
 
-__all__ = ["Ai4MetadataInvalid", "CatalogEntryNotFound", "MetadataProblem"]
+__all__ = [
+    "Ai4MetadataInvalid",
+    "CatalogEntryNotFound",
+    "MetadataProblem",
+    "ModelPackageExists",
+    "ModelPackageInvalid",
+    "ModelPackageNotFound",
+]
 
 _SHOWN_IN_MESSAGE = 5
 
@@ -36,6 +45,18 @@ class MetadataProblem:
 
 class CatalogEntryNotFound(ModuleNotFound):  # noqa: N818 - reads as a sentence
     """No catalog entry has that id."""
+
+
+class ModelPackageNotFound(ResourceNotFound):
+    """No published model package of that module has that version."""
+
+
+class ModelPackageInvalid(InvalidInput):  # noqa: N818
+    """A folder is not a model package: no readable ``model-card.json``, or a changed file."""
+
+
+class ModelPackageExists(InvalidInput):  # noqa: N818
+    """A package of that module is already published under that version (never replaced)."""
 
 
 class Ai4MetadataInvalid(InvalidParameters):  # noqa: N818

@@ -3,7 +3,9 @@
 Installed entries come from the module registry each time the catalog is built; imported
 ones live in a folder (``<home>/catalog/*.json``) and are read on each call, so entries
 imported by another process (``seascope catalog import`` next to a running server) show
-up at once.
+up at once. The same holds for the trained model packages of installed entries
+(``model_packages``), read from a :class:`~seascope.catalog.packages.PackageShelf` on each
+call.
 """
 
 from __future__ import annotations
@@ -22,9 +24,10 @@ from seascope.catalog.ai4_files import (
     read_ai4_metadata,
 )
 from seascope.catalog.ai4_metadata import ai4_metadata_from_entry, entry_from_ai4_metadata
-from seascope.catalog.entry import CatalogEntry, EntrySource
-from seascope.catalog.errors import CatalogEntryNotFound
+from seascope.catalog.entry import CatalogEntry, EntrySource, ModelPackageRef
+from seascope.catalog.errors import CatalogEntryNotFound, ModelPackageNotFound
 from seascope.catalog.installed import entry_from_manifest
+from seascope.catalog.packages import PackageShelf
 from seascope.catalog.search import CatalogQuery, sort_entries
 from seascope.catalog.store import EntryStore
 from seascope.errors import InvalidInput
@@ -68,18 +71,30 @@ class Catalog:
         installed: Iterable[CatalogEntry] = (),
         store: EntryStore,
         problems: Iterable[CatalogProblem] = (),
+        packages: PackageShelf | None = None,
     ) -> None:
         self._installed = {entry.id: entry for entry in installed}
         self._store = store
         self._problems = list(problems)
+        self._packages = packages
 
     @classmethod
-    def open(cls, *, registry: ModuleRegistry, folder: Path) -> Catalog:
-        """The catalog of ``registry``'s modules plus the entries imported into ``folder``."""
+    def open(
+        cls, *, registry: ModuleRegistry, folder: Path, packages: Path | None = None
+    ) -> Catalog:
+        """The catalog of ``registry``'s modules plus the entries imported into ``folder``.
+
+        Args:
+            registry: The installed modules.
+            folder: Where imported entries are kept (``<home>/catalog``).
+            packages: Where trained model packages are published (``<home>/packages``);
+                ``None`` lists none.
+        """
         return cls(
             installed=[entry_from_manifest(m) for m in registry.manifests()],
             store=EntryStore(folder),
             problems=[CatalogProblem(p.source, p.message) for p in registry.problems],
+            packages=PackageShelf(packages) if packages is not None else None,
         )
 
     @property
@@ -87,10 +102,21 @@ class Catalog:
         """Where imported entries are kept."""
         return self._store.folder
 
+    @property
+    def packages_folder(self) -> Path | None:
+        """Where trained model packages are published (``None``: packages are not listed)."""
+        return self._packages.folder if self._packages is not None else None
+
     def problems(self) -> builtins.list[CatalogProblem]:
-        """Modules that could not be read and stored entries that could not be loaded."""
+        """Modules that could not be read, and stored entries and published packages that
+        could not be loaded."""
         stored = [CatalogProblem(p.source, p.message) for p in self._store.problems()]
-        return [*self._problems, *stored]
+        shelved = (
+            [CatalogProblem(p.source, p.message) for p in self._packages.problems()]
+            if self._packages is not None
+            else []
+        )
+        return [*self._problems, *stored, *shelved]
 
     def list(self) -> list[CatalogEntry]:
         """Every entry: installed first, then by title.
@@ -98,7 +124,8 @@ class Catalog:
         An imported entry whose id is now taken by an installed module is hidden.
         """
         imported = [e for e in self._store.entries() if e.id not in self._installed]
-        return sort_entries([*self._installed.values(), *imported])
+        installed = [self._with_packages(entry) for entry in self._installed.values()]
+        return sort_entries([*installed, *imported])
 
     def search(
         self,
@@ -138,13 +165,35 @@ class Catalog:
             CatalogEntryNotFound: no entry has that id.
         """
         if entry_id in self._installed:
-            return self._installed[entry_id]
+            return self._with_packages(self._installed[entry_id])
         if entry_id not in RESERVED_IDS and self._store.contains(entry_id):
             return self._store.get(entry_id)
         known = [*self._installed, *(e.id for e in self._store.entries())]
         close = difflib.get_close_matches(entry_id, known, n=3)
         hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
         raise CatalogEntryNotFound(f"no catalog entry {entry_id!r} ({len(known)} entries){hint}")
+
+    def packages(self, entry_id: str) -> builtins.list[ModelPackageRef]:
+        """The trained model packages published for ``entry_id``, newest first.
+
+        Raises:
+            CatalogEntryNotFound: no entry has that id.
+        """
+        return builtins.list(self.get(entry_id).model_packages)
+
+    def package_card(self, entry_id: str, version: str) -> dict[str, JsonValue]:
+        """The ``model-card.json`` of ``entry_id``'s published package ``version``.
+
+        Raises:
+            CatalogEntryNotFound: no entry has that id.
+            ModelPackageNotFound: the entry has no package of that version.
+        """
+        entry = self.get(entry_id)
+        if not entry.is_installed or entry.module is None or self._packages is None:
+            raise ModelPackageNotFound(
+                f"catalog entry {entry_id!r} has no published model packages here"
+            )
+        return self._packages.card(entry.module, version)
 
     def import_file(self, path: Path, *, entry_id: str | None = None) -> CatalogEntry:
         """Import the ai4-metadata file at ``path`` (YAML or JSON), replacing an imported
@@ -197,6 +246,12 @@ class Catalog:
     def export_text(self, entry_id: str, fmt: MetadataFormat = "yaml") -> str:
         """The entry ``entry_id`` as an ai4-metadata 2.3.0 file (YAML or JSON text)."""
         return dump_ai4_metadata(self.export(entry_id), fmt)
+
+    def _with_packages(self, entry: CatalogEntry) -> CatalogEntry:
+        if self._packages is None or entry.module is None:
+            return entry
+        packages = tuple(self._packages.list(entry.module))
+        return entry.model_copy(update={"model_packages": packages}) if packages else entry
 
     def _add(self, entry: CatalogEntry) -> CatalogEntry:
         if entry.id in self._installed:

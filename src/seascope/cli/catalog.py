@@ -50,9 +50,14 @@ class FileFormat(StrEnum):
 
 
 def open_catalog(ctx: typer.Context, home: Path | None) -> Catalog:
-    """The catalog of this command: installed modules plus ``<home>/catalog``."""
+    """The catalog of this command: installed modules (with the packages published in
+    ``<home>/packages``) plus ``<home>/catalog``."""
     settings = load_settings(home=home)
-    return Catalog.open(registry=state_of(ctx).discover_modules(), folder=settings.home / "catalog")
+    return Catalog.open(
+        registry=state_of(ctx).discover_modules(),
+        folder=settings.home / "catalog",
+        packages=settings.home / "packages",
+    )
 
 
 def list_entries(
@@ -245,6 +250,13 @@ def _describe(entry: CatalogEntry) -> str:
         if needs is not None:
             values = needs.model_dump(mode="json", by_alias=True, exclude_none=True)
             rows.append((phase, ", ".join(f"{k}={v}" for k, v in values.items())))
+    for package in entry.model_packages:
+        facts = [package.created[:16].replace("T", " "), package.backbone]
+        if package.class_count is not None:
+            facts.append(f"{package.class_count} classes")
+        facts += [f"{key} {value:.3f}" for key, value in package.metrics.items()]
+        facts.append(package.uri)
+        rows.append((f"package {package.version}", " · ".join(fact for fact in facts if fact)))
     shown = [(key, value) for key, value in rows if value]
     width = max(len(key) for key, _ in shown) + 2
     lines = [f"{key + ':':<{width}}{value}" for key, value in shown]

@@ -19,6 +19,7 @@ from seascope.cli.data import build_data_app
 from seascope.cli.db import build_db_app
 from seascope.cli.deepaas_commands import deepaas_cli_command
 from seascope.cli.demo import demo
+from seascope.cli.deployments import build_deployments_app
 from seascope.cli.evaluate import evaluate
 from seascope.cli.failures import SeascopeCommand
 from seascope.cli.models import build_models_app
@@ -82,6 +83,7 @@ def build_app() -> typer.Typer:
     app.add_typer(build_data_app(), name="data")
     app.add_typer(build_db_app(), name="db")
     app.add_typer(build_tokens_app(), name="tokens")
+    app.add_typer(build_deployments_app(), name="deployments")
     app.add_typer(build_catalog_app(), name="catalog")
     app.command("watch", cls=SeascopeCommand)(watch)
     app.command("oscar-run", cls=SeascopeCommand)(oscar_run)

@@ -1,4 +1,4 @@
-"""``seascope models list | show``: the trained models the platform knows about.
+"""``seascope models list | show | publish``: the trained models the platform knows about.
 
 Three sources, merged:
 
@@ -9,6 +9,10 @@ Three sources, merged:
 3. the MLflow model registry when tracking is on (``SEASCOPE_TRACKING_URI``; the embedded
    store only when it exists), so versions registered from other machines show too.
    Skipped quietly when MLflow is not installed; a registry that fails is a warning.
+
+``models publish`` copies a package (a folder, or a finished training job's) to
+``<home>/packages/<module>/<version>``, where the catalog lists it
+(:class:`seascope.catalog.PackageShelf`).
 
 Nothing here imports torch: model cards are read as JSON.
 """
@@ -25,9 +29,11 @@ from typing import Annotated, Any
 
 import typer
 
+from seascope.catalog import PackageShelf, metric_summary, read_package_card
 from seascope.cli.config import load_settings
 from seascope.cli.failures import SeascopeCommand
 from seascope.cli.modules import JsonOption
+from seascope.cli.state import state_of
 from seascope.cli.tables import format_table
 from seascope.errors import ConfigError, SeascopeError
 from seascope.settings import Settings
@@ -114,23 +120,9 @@ def read_card(package: Path) -> dict[str, Any]:
     return data
 
 
-def _macro_f1(card: Mapping[str, Any], split: str) -> float | None:
-    report = ((card.get("metrics") or {}).get(split) or {}).get("report") or {}
-    value = (report.get("macro") or {}).get("f1")
-    return float(value) if isinstance(value, int | float) else None
-
-
 def _card_metrics(card: Mapping[str, Any]) -> dict[str, float]:
-    metrics: dict[str, float] = {}
-    for split in ("val", "test"):
-        value = _macro_f1(card, split)
-        if value is not None:
-            metrics[f"{split}_macro_f1"] = value
-        report = ((card.get("metrics") or {}).get(split) or {}).get("report") or {}
-        accuracy = report.get("accuracy")
-        if isinstance(accuracy, int | float):
-            metrics[f"{split}_accuracy"] = float(accuracy)
-    return metrics
+    metrics = card.get("metrics")
+    return metric_summary(metrics) if isinstance(metrics, Mapping) else {}
 
 
 def _package_entry(package: Path, job: str | None, source: str) -> ModelEntry | None:
@@ -479,9 +471,60 @@ def show_model(
     typer.echo(json.dumps(document, indent=2, ensure_ascii=False))
 
 
+def publish_model(
+    ctx: typer.Context,
+    source: Annotated[
+        str,
+        typer.Argument(
+            metavar="SOURCE",
+            help="A model package folder (or a file in it), or a finished training job id.",
+        ),
+    ],
+    module: Annotated[
+        str | None,
+        typer.Option("--module", help="The module it is for [default: the card's name]."),
+    ] = None,
+    version: Annotated[
+        str | None,
+        typer.Option(
+            "--version",
+            help="Version to publish as [default: the card's version, else the time now "
+            "(UTC) as YYYYMMDD-HHMMSS]. An existing version is never replaced.",
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+    home: HomeOption = None,
+) -> None:
+    """Publish a trained model package to the catalog (<home>/packages/MODULE/VERSION)."""
+    settings = load_settings(home=home)
+    path, _job = _resolve(source, settings)
+    package = package_of(path) or path  # not a package: the shelf refuses it clearly
+    name = module or read_package_card(package).name
+    if not name:
+        raise ConfigError(f"{package / CARD_FILE} names no module; give one with --module")
+    state_of(ctx).discover_modules().get(name)  # ModuleNotFound (exit 3) for a typo
+    shelf = PackageShelf(settings.home / "packages")
+    published = shelf.publish(package, module=name, version=version)
+    destination = shelf.path_of(name, published.version)
+    if as_json:
+        document = {**published.model_dump(mode="json"), "path": str(destination)}
+        typer.echo(json.dumps(document, indent=2, ensure_ascii=False))
+    else:
+        typer.echo(str(destination))
+    typer.echo(
+        f"published {package} as {name} {published.version}; serve it with "
+        f"'seascope serve --weights {name}={destination}'",
+        err=True,
+    )
+
+
 def build_models_app() -> typer.Typer:
     """The ``seascope models`` command group."""
-    app = typer.Typer(help="Trained models: list and show their cards.", no_args_is_help=True)
+    app = typer.Typer(
+        help="Trained models: list and show their cards, publish packages to the catalog.",
+        no_args_is_help=True,
+    )
     app.command("list", cls=SeascopeCommand)(list_models)
     app.command("show", cls=SeascopeCommand)(show_model)
+    app.command("publish", cls=SeascopeCommand)(publish_model)
     return app

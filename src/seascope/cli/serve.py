@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from seascope.cli.config import batch_options, load_settings, normalise_base_path, parse_weights
-from seascope.cli.serve_plan import ServePlan
+from seascope.cli.serve_plan import AuthPlan, ServePlan
 from seascope.cli.server import run_server
 from seascope.cli.state import state_of
 from seascope.errors import ModuleNotFound
@@ -186,5 +186,12 @@ def serve(
         verbose=state.verbose,
         batching=batch_options(settings),
         tracking_uri=settings.tracking_uri,
+        auth=AuthPlan.from_settings(settings),
+        database_url=settings.database_url,
+        allow_insecure_bind=settings.allow_insecure_bind,
+        platform_services=not settings.deployment_id,
+        try_minutes=settings.try_minutes,
+        try_limit=settings.try_limit,
+        deployment_max_restarts=settings.deployment_max_restarts,
     )
     run_server(plan, registry)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -24,14 +24,74 @@ if TYPE_CHECKING:
     from fastapi import FastAPI
 
     from seascope.app import ServerOptions
+    from seascope.platform import AuthConfig, Database
+    from seascope.platform.deployments import DeploymentService
+    from seascope.platform.tries import TryService
+    from seascope.settings import Settings
 
-__all__ = ["PLAN_VARIABLE", "ServePlan", "app_from_environment", "build_app"]
+__all__ = [
+    "PLAN_VARIABLE",
+    "AuthPlan",
+    "ServePlan",
+    "app_from_environment",
+    "build_app",
+    "prepare_database",
+]
 
 PLAN_VARIABLE = "_SEASCOPE_SERVE_PLAN"
 """Environment variable carrying the JSON plan to uvicorn's worker processes."""
 
 APP_FACTORY = "seascope.cli.serve_plan:app_from_environment"
 """Import string of :func:`app_from_environment`, for ``uvicorn.run(..., factory=True)``."""
+
+
+class AuthPlan(BaseModel):
+    """Who may use the server: the auth mode and, for ``oidc``, how tokens are checked.
+
+    Mirrors the ``auth_mode`` and ``oidc_*`` fields of :class:`seascope.settings.Settings`.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    mode: Literal["local", "token", "oidc"] = "local"
+    oidc_issuer: str = ""
+    oidc_audience: str = ""
+    oidc_jwks_url: str = ""
+    oidc_algorithms: tuple[str, ...] = ("RS256", "ES256")
+    oidc_groups_claims: str = "keycloak:realm_access.roles,egi:eduperson_entitlement"
+    oidc_leeway: float = 30.0
+    oidc_timeout: float = 5.0
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> AuthPlan:
+        """The auth part of ``settings``."""
+        return cls(
+            mode=settings.auth_mode,
+            oidc_issuer=settings.oidc_issuer,
+            oidc_audience=settings.oidc_audience,
+            oidc_jwks_url=settings.oidc_jwks_url,
+            oidc_algorithms=tuple(settings.oidc_algorithms),
+            oidc_groups_claims=settings.oidc_groups_claims,
+            oidc_leeway=settings.oidc_leeway,
+            oidc_timeout=settings.oidc_timeout,
+        )
+
+    def config(self) -> AuthConfig:
+        """The platform's auth configuration (checks the OIDC options)."""
+        from seascope.platform import AuthConfig, AuthMode, OidcOptions
+
+        oidc = None
+        if self.mode == "oidc":
+            oidc = OidcOptions(
+                issuer=self.oidc_issuer,
+                audience=self.oidc_audience,
+                jwks_url=self.oidc_jwks_url,
+                algorithms=self.oidc_algorithms,
+                groups_claims=self.oidc_groups_claims,
+                leeway=self.oidc_leeway,
+                timeout=self.oidc_timeout,
+            )
+        return AuthConfig(mode=AuthMode(self.mode), oidc=oidc)
 
 
 class ServePlan(BaseModel):
@@ -71,6 +131,19 @@ class ServePlan(BaseModel):
     verbose: bool = False
     batching: MicroBatchOptions = Field(default_factory=MicroBatchOptions)
     tracking_uri: str = ""
+    auth: AuthPlan = Field(default_factory=lambda: AuthPlan())
+    database_url: str = ""
+    allow_insecure_bind: bool = False
+    # Deployments and try-it sessions (issue 5); off in a deployment's own server.
+    platform_services: bool = True
+    try_minutes: float = Field(default=10.0, gt=0.0)
+    try_limit: int = Field(default=2, ge=1)
+    deployment_max_restarts: int = Field(default=3, ge=0)
+
+    @property
+    def platform_database_url(self) -> str:
+        """The platform database (SQLite in the home unless ``database_url`` is set)."""
+        return self.database_url or f"sqlite:///{self.home / 'platform.sqlite'}"
 
     @property
     def cache_directory(self) -> Path:
@@ -106,6 +179,7 @@ def build_app(plan: ServePlan, registry: ModuleRegistry) -> tuple[FastAPI, JobMa
         The app and its job manager (the caller closes the manager when the server stops).
     """
     from seascope.app import create_app
+    from seascope.platform import Database, build_authenticator
 
     served = registry if plan.modules is None else registry.only(plan.modules)
     host = ModuleHost(
@@ -122,9 +196,69 @@ def build_app(plan: ServePlan, registry: ModuleRegistry) -> tuple[FastAPI, JobMa
         device=plan.device,
         tracking_uri=plan.tracking_uri or None,
     )
-    catalog = Catalog.open(registry=served, folder=plan.home / "catalog")
-    app = create_app(host=host, jobs=jobs, options=plan.server_options(), catalog=catalog)
+    catalog = Catalog.open(
+        registry=served, folder=plan.home / "catalog", packages=plan.home / "packages"
+    )
+    # The parent process migrated the database before starting (see ``prepare_database``).
+    database = Database(plan.platform_database_url)
+    config = plan.auth.config()
+    deployments, tries = (
+        _platform_services(plan, database, registry=registry, host=host)
+        if plan.platform_services
+        else (None, None)
+    )
+    app = create_app(
+        host=host,
+        jobs=jobs,
+        options=plan.server_options(),
+        catalog=catalog,
+        authenticator=build_authenticator(config, database=database),
+        auth_mode=config.mode,
+        deployments=deployments,
+        tries=tries,
+    )
     return app, jobs
+
+
+def _platform_services(
+    plan: ServePlan, database: Database, *, registry: ModuleRegistry, host: ModuleHost
+) -> tuple[DeploymentService, TryService]:
+    """Deployments (any installed module; reattached at start) and tries (on ``host``)."""
+    from datetime import timedelta
+
+    from seascope.platform.deployments import DeploymentService, RestartPolicy
+    from seascope.platform.tries import TryService
+
+    deployments = DeploymentService.local(
+        database,
+        registry,
+        home=plan.home,
+        policy=RestartPolicy(max_restarts=plan.deployment_max_restarts),
+    )
+    deployments.recover()  # servers of the last platform process: reattach or mark failed
+    tries = TryService(
+        database,
+        host.registry,
+        duration=timedelta(minutes=plan.try_minutes),
+        limit=plan.try_limit,
+    )
+    return deployments, tries
+
+
+def prepare_database(plan: ServePlan) -> None:
+    """Create or update the platform database's tables, once, before any worker starts.
+
+    Raises:
+        DatabaseError: the database cannot be reached or migrated.
+    """
+    from seascope.platform import Database, upgrade_database
+
+    plan.auth.config()  # bad OIDC options fail here, before anything is written
+    database = Database(plan.platform_database_url)
+    try:
+        upgrade_database(database)
+    finally:
+        database.close()
 
 
 def app_from_environment() -> FastAPI:

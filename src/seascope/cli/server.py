@@ -7,7 +7,13 @@ import os
 import typer
 
 from seascope import __version__
-from seascope.cli.serve_plan import APP_FACTORY, PLAN_VARIABLE, ServePlan, build_app
+from seascope.cli.serve_plan import (
+    APP_FACTORY,
+    PLAN_VARIABLE,
+    ServePlan,
+    build_app,
+    prepare_database,
+)
 from seascope.modules import ModuleRegistry
 
 __all__ = ["banner_lines", "public_url", "run_server"]
@@ -38,6 +44,8 @@ def banner_lines(plan: ServePlan, modules: list[str]) -> list[str]:
     if plan.doc_endpoint:
         lines.append(f"  Swagger UI:         {root}/api")
     lines.append(f"  API specification:  {root}/swagger.json")
+    lines.append(f"  Dashboard:          {root}/")
+    lines.append(f"  Sign-in:            auth mode {plan.auth.mode}")
     workers = f" with {plan.workers} worker processes" if plan.workers > 1 else ""
     lines.append(f"  Listening on {plan.host}:{plan.port}{workers}; press Ctrl+C to stop.")
     return lines
@@ -61,6 +69,10 @@ def run_server(plan: ServePlan, registry: ModuleRegistry) -> None:
 def _run_uvicorn(plan: ServePlan, registry: ModuleRegistry) -> None:
     import uvicorn
 
+    from seascope.platform import check_bind_allowed
+
+    check_bind_allowed(plan.auth.mode, plan.host, force=plan.allow_insecure_bind)
+    prepare_database(plan)
     modules = list(plan.modules) if plan.modules is not None else registry.names()
     for line in banner_lines(plan, modules):
         typer.echo(line, err=True)

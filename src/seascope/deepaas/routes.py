@@ -43,6 +43,13 @@ from seascope.deepaas.status_endpoints import (
 from seascope.deepaas.trainings import training_object
 from seascope.errors import JobNotFound, SeascopeError
 from seascope.inference import ModuleHost
+from seascope.platform import (
+    Authenticator,
+    LocalAuthenticator,
+    Principal,
+    owner_key,
+    require_user,
+)
 from seascope.training import JobManager, JobRecord
 from seascope.types import JsonValue
 
@@ -245,6 +252,7 @@ class _DeepaasRoutes:
         if model is None:
             return text_status(404)
         try:
+            await _signed_in(request)
             async with read_request_values(
                 request, max_files=self.options.max_files_per_request
             ) as values:
@@ -263,13 +271,16 @@ class _DeepaasRoutes:
         if model is None:
             return text_status(404)
         try:
+            owner = owner_key(await _signed_in(request))
             async with read_request_values(
                 request, max_files=self.options.max_files_per_request
             ) as values:
                 training = await run_in_threadpool(model.training_request, values)
             try:
                 record = await run_in_threadpool(
-                    self.jobs.submit, module=name, runner=training.runner, args=training.args
+                    lambda: self.jobs.submit(
+                        module=name, runner=training.runner, args=training.args, owner=owner
+                    )
                 )
             except BaseException:
                 if training.uploads is not None:
@@ -286,7 +297,11 @@ class _DeepaasRoutes:
         model = self.models.get(name)
         if model is None:
             return text_status(404)
-        records = await run_in_threadpool(self.jobs.list, module=name)
+        try:
+            owner = owner_key(await _signed_in(request))
+        except SeascopeError as exc:
+            return error_response(exc)
+        records = await run_in_threadpool(lambda: self.jobs.list(module=name, owner=owner))
         # DEEPaaS lists trainings in the order they were started: a bare array.
         return json_response(
             [training_object(r, model.training_args(r)) for r in reversed(records)]
@@ -305,7 +320,9 @@ class _DeepaasRoutes:
             return found
         model, record = found
         try:
-            record = await run_in_threadpool(self.jobs.cancel, record.id)
+            record = await run_in_threadpool(
+                lambda: self.jobs.cancel(record.id, owner=record.owner)
+            )
         except JobNotFound:
             return text_status(404)
         _remove_leftover_uploads(record)
@@ -317,12 +334,31 @@ class _DeepaasRoutes:
         if model is None:
             return text_status(404)
         try:
-            record = await run_in_threadpool(self.jobs.get, request.path_params["uuid"])
-        except JobNotFound:
+            owner = owner_key(await _signed_in(request))
+        except SeascopeError as exc:
+            return error_response(exc)
+        try:
+            record = await run_in_threadpool(
+                lambda: self.jobs.get(request.path_params["uuid"], owner=owner)
+            )
+        except JobNotFound:  # missing, or someone else's: the same answer
             return text_status(404)
         if record.module != name:
             return text_status(404)
         return model, record
+
+
+async def _signed_in(request: Request) -> Principal:
+    """The signed-in caller of ``request`` (the app's authenticator decides).
+
+    Raises:
+        AuthError: anonymous or bad credentials (401).
+    """
+    authenticator: Authenticator = request.app.state.authenticator
+    header = request.headers.get("authorization")
+    if isinstance(authenticator, LocalAuthenticator):
+        return authenticator.authenticate(header)  # no I/O: no thread hop per request
+    return require_user(await run_in_threadpool(authenticator.authenticate, header))
 
 
 def _remove_leftover_uploads(record: JobRecord) -> None:

@@ -108,6 +108,10 @@ class ModuleHost:
         """The batcher of ``name`` if it already exists (never blocks, never loads)."""
         return self._batchers.get(name)
 
+    def batchers(self) -> dict[str, MicroBatcher]:
+        """The batchers created so far, by module name (a copy; for metrics)."""
+        return dict(self._batchers)
+
     def batcher(self, name: str) -> MicroBatcher:
         """The micro-batcher of ``name`` (loads the module the first time).
 

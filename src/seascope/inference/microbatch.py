@@ -78,6 +78,8 @@ class MicroBatcher:
         self._lock = threading.Lock()
         self._queued_images = 0
         self._batches = 0
+        self._predicted_images = 0
+        self._refused_requests = 0
         self._closed = False
         limit = predictor.manifest.max_concurrency
         wanted = self.options.workers or os.cpu_count() or 1
@@ -100,6 +102,16 @@ class MicroBatcher:
     def batches(self) -> int:
         """Module calls made so far."""
         return self._batches
+
+    @property
+    def predicted_images(self) -> int:
+        """Images predicted so far (for metrics)."""
+        return self._predicted_images
+
+    @property
+    def refused_requests(self) -> int:
+        """Requests refused because the queue was full or the server was closing."""
+        return self._refused_requests
 
     def predict_files(
         self,
@@ -129,8 +141,10 @@ class MicroBatcher:
         request = _Request(images, parsed, parsed.model_dump_json())
         with self._lock:
             if self._closed:
+                self._refused_requests += 1
                 raise Overloaded("the server is shutting down", retry_after=5.0)
             if self._queued_images + len(images) > self.options.max_queued_images:
+                self._refused_requests += 1
                 raise Overloaded(
                     f"{self._queued_images} images are already waiting for module "
                     f"{self.predictor.manifest.name!r}; retry shortly",
@@ -219,7 +233,9 @@ class MicroBatcher:
             for request in batch:
                 request.future.set_exception(exc)
             return
-        self._batches += 1
+        with self._lock:
+            self._batches += 1
+            self._predicted_images += len(images)
         offset = 0
         for request in batch:
             request.future.set_result(predictions[offset : offset + len(request.images)])
@@ -231,5 +247,7 @@ class MicroBatcher:
         except BaseException as exc:  # noqa: BLE001 - delivered to the waiting caller
             request.future.set_exception(exc)
         else:
-            self._batches += 1
+            with self._lock:
+                self._batches += 1
+                self._predicted_images += len(request.images)
             request.future.set_result(result.predictions)

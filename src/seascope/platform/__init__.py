@@ -12,7 +12,13 @@ Typical wiring::
     principal = authenticator.authenticate(request_headers.get("authorization"))
 """
 
-from seascope.platform.access import Owned, owned_or_not_found, require_level, require_user
+from seascope.platform.access import (
+    Owned,
+    owned_or_not_found,
+    owner_key,
+    require_level,
+    require_user,
+)
 from seascope.platform.api_tokens import (
     TOKEN_PREFIX,
     IssuedToken,
@@ -114,6 +120,7 @@ __all__ = [
     "head_revision",
     "is_loopback_host",
     "owned_or_not_found",
+    "owner_key",
     "redact_database_url",
     "require_level",
     "require_user",

@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Protocol, TypeVar
 
 from seascope.platform.errors import AuthError, AuthFailure, Forbidden, ResourceNotFound
-from seascope.platform.principal import AccessLevel, Principal
+from seascope.platform.principal import AccessLevel, AuthMethod, Principal
 
-__all__ = ["Owned", "owned_or_not_found", "require_level", "require_user"]
+__all__ = ["Owned", "owned_or_not_found", "owner_key", "require_level", "require_user"]
 
 
 class Owned(Protocol):
@@ -24,6 +24,26 @@ class Owned(Protocol):
 
 
 OwnedT = TypeVar("OwnedT", bound=Owned)
+
+
+def owner_key(principal: Principal) -> str:
+    """The text that marks records of ``principal`` outside the platform database (jobs).
+
+    ``local`` for the single user of local mode (what jobs recorded before auth existed
+    carry), ``user:<id>`` for a recorded user, else ``<issuer>#<subject>``.
+
+    Example:
+        >>> from seascope.platform.principal import AuthMethod
+        >>> owner_key(Principal(subject="a", issuer="https://idp", method=AuthMethod.OIDC))
+        'https://idp#a'
+        >>> owner_key(Principal(subject="a", issuer="i", method=AuthMethod.TOKEN, user_id=7))
+        'user:7'
+    """
+    if principal.method is AuthMethod.LOCAL:
+        return "local"
+    if principal.user_id is not None:
+        return f"user:{principal.user_id}"
+    return f"{principal.issuer}#{principal.subject}"
 
 
 def require_user(principal: Principal) -> Principal:

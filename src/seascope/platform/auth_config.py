@@ -15,7 +15,7 @@ from seascope.platform.authenticators import (
 )
 from seascope.platform.database import Database
 from seascope.platform.oidc import OidcAuthenticator, OidcOptions
-from seascope.platform.users import UserStore
+from seascope.platform.users import LOCAL_ISSUER, UserStore
 
 __all__ = ["AuthConfig", "AuthMode", "build_authenticator"]
 
@@ -64,6 +64,13 @@ def build_authenticator(config: AuthConfig, *, database: Database | None) -> Aut
     inner: Authenticator
     match config.mode:
         case AuthMode.LOCAL:
+            if database is not None:
+                # One user for the server's lifetime: recorded once, then no database
+                # access (and no thread hop) per request.
+                user_id = UserStore(database).ensure(
+                    subject=config.local_subject, issuer=LOCAL_ISSUER, name="Local user"
+                )
+                return LocalAuthenticator(subject=config.local_subject, user_id=user_id)
             inner = LocalAuthenticator(subject=config.local_subject)
         case AuthMode.TOKEN:
             if database is None:

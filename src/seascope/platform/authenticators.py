@@ -72,9 +72,15 @@ class LocalAuthenticator:
     Only safe on loopback (see :func:`seascope.platform.check_bind_allowed`).
     """
 
-    def __init__(self, *, subject: str = "local", name: str = "Local user") -> None:
+    def __init__(
+        self, *, subject: str = "local", name: str = "Local user", user_id: int | None = None
+    ) -> None:
         self.principal = Principal(
-            subject=subject, issuer=LOCAL_ISSUER, method=AuthMethod.LOCAL, name=name
+            subject=subject,
+            issuer=LOCAL_ISSUER,
+            method=AuthMethod.LOCAL,
+            name=name,
+            user_id=user_id,
         )
 
     def authenticate(self, authorization: str | None) -> Principal:  # noqa: ARG002

@@ -46,7 +46,7 @@ def head_revision() -> str:
 
     Example:
         >>> head_revision()
-        '0001'
+        '0002'
     """
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None, "the package ships at least one revision"

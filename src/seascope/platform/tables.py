@@ -12,7 +12,17 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, MetaData, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -100,10 +110,13 @@ class ApiToken(Base):
 
 
 class Deployment(Base):
-    """A module served for one user (the deployments service fills it in)."""
+    """A module served for one user (filled in by ``seascope.platform.deployments``)."""
 
     __tablename__ = "deployments"
-    __table_args__ = (Index("ix_deployments_owner_created", "owner_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_deployments_owner_created", "owner_id", "created_at"),
+        Index("ix_deployments_status", "status"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -113,13 +126,34 @@ class Deployment(Base):
     resources: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)
+    backend: Mapped[str] = mapped_column(String(32), default="local", server_default="local")
+    """Which :class:`~seascope.platform.deployments.DeploymentBackend` runs it."""
+    node: Mapped[str | None] = mapped_column(String(255), default=None)
+    """The machine its process runs on (local backend)."""
+    pid: Mapped[int | None] = mapped_column(Integer, default=None)
+    """Process id of its server (local backend), while one is started."""
+    endpoint: Mapped[str | None] = mapped_column(String(255), default=None)
+    """Base URL of its server (``http://127.0.0.1:<port>``)."""
+    log_path: Mapped[str | None] = mapped_column(String(1024), default=None)
+    restarts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """How many times the restart policy started it again after a failure."""
+    message: Mapped[str] = mapped_column(Text, default="", server_default="")
+    """Why it is in its state (the failure, the pending restart); empty when all is well."""
+    supervisor: Mapped[str | None] = mapped_column(String(255), default=None)
+    """``<node>/<pid>`` of the platform process that watches it."""
+    started_at: Mapped[datetime | None] = mapped_column(default=None)
+    """When its current (or last) server process was started."""
+    stopped_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class Try(Base):
     """A short-lived try-me session of a module; it ends at ``expires_at``."""
 
     __tablename__ = "tries"
-    __table_args__ = (Index("ix_tries_owner_created", "owner_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_tries_owner_created", "owner_id", "created_at"),
+        Index("ix_tries_status_expires", "status", "expires_at"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -129,3 +163,6 @@ class Try(Base):
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)
     expires_at: Mapped[datetime] = mapped_column()
+    stopped_at: Mapped[datetime | None] = mapped_column(default=None)
+    message: Mapped[str] = mapped_column(Text, default="", server_default="")
+    """Why it ended ("time is up", "stopped on request"); empty while it runs."""

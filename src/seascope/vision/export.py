@@ -66,8 +66,9 @@ def onnx_session(path: Path, *, threads: int = 0, spinning: bool = False) -> obj
         threads: Intra-op threads; 0 lets ONNX Runtime use one per physical core.
         spinning: Let idle intra-op threads busy-wait for the next run. Off by default:
             between runs seascope decodes and preprocesses images on the same cores, and
-            spinning threads would take the CPU from that work (on a 2-core machine the
-            whole predict path ran 5x slower with it on, see docs/benchmarks.md).
+            spinning threads take the CPU from that work (measured on 2 cores: the HTTP
+            routes 5-20 % faster without spinning, the batch CLI no slower; see
+            docs/benchmarks.md, "Inference").
     """
     import onnxruntime
 

@@ -35,7 +35,13 @@ def test_the_public_surface_is_pinned() -> None:
         "MAX_METADATA_BYTES",
         "MetadataFormat",
         "MetadataProblem",
+        "ModelPackageExists",
+        "ModelPackageInvalid",
+        "ModelPackageNotFound",
         "ModelPackageRef",
+        "PackageCard",
+        "PackageProblem",
+        "PackageShelf",
         "RESERVED_IDS",
         "ResourceNeeds",
         "Resources",
@@ -47,8 +53,10 @@ def test_the_public_surface_is_pinned() -> None:
         "entry_from_manifest",
         "entry_id_for",
         "load_schema",
+        "metric_summary",
         "parse_ai4_metadata",
         "read_ai4_metadata",
+        "read_package_card",
     ]
     for name in seascope.catalog.__all__:
         assert hasattr(seascope.catalog, name), name

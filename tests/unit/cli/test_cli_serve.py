@@ -12,7 +12,13 @@ from typer.testing import Result
 
 from seascope.cli import server
 from seascope.cli.serve import select_modules
-from seascope.cli.serve_plan import APP_FACTORY, PLAN_VARIABLE, ServePlan, app_from_environment
+from seascope.cli.serve_plan import (
+    APP_FACTORY,
+    PLAN_VARIABLE,
+    ServePlan,
+    app_from_environment,
+    prepare_database,
+)
 from seascope.errors import ConfigError, ModuleNotFound
 from seascope.modules import ModuleManifest, ModuleRegistry
 
@@ -259,11 +265,14 @@ def test_app_factory_needs_the_plan_variable(monkeypatch: pytest.MonkeyPatch) ->
 def test_app_factory_builds_the_app_of_the_plan(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setenv(PLAN_VARIABLE, _plan(tmp_path, modules=(), warm=False).model_dump_json())
+    plan = _plan(tmp_path, modules=(), warm=False)
+    monkeypatch.setenv(PLAN_VARIABLE, plan.model_dump_json())
     from fastapi.testclient import TestClient
 
+    prepare_database(plan)  # what the parent process does before starting the workers
     with TestClient(app_from_environment()) as client:
         assert client.get("/v1/health").status_code == 200
+        assert client.get("/v1/deployments").json() == []
 
 
 def test_one_worker_runs_the_app_object(
@@ -291,3 +300,21 @@ def test_several_workers_use_the_app_factory(
     assert options["factory"] is True
     assert options["workers"] == 3
     assert ServePlan.model_validate_json(os.environ[PLAN_VARIABLE]) == plan
+
+
+def test_local_mode_refuses_to_listen_beyond_loopback(
+    monkeypatch: pytest.MonkeyPatch, invoke: Invoke, registry: ModuleRegistry, seascope_home: Path
+) -> None:
+    started: list[Any] = []
+    monkeypatch.setattr("uvicorn.run", lambda *args, **kwargs: started.append(args))
+    monkeypatch.delenv("SEASCOPE_AUTH_MODE", raising=False)
+    result = invoke(["serve", "--no-warm", "--host", "0.0.0.0"], registry)  # noqa: S104
+    assert result.exit_code == 2  # ConfigError
+    assert "auth mode 'local' has no login" in result.stderr
+    assert started == []
+    assert not (seascope_home / "platform.sqlite").exists()  # refused before writing anything
+    monkeypatch.setenv("SEASCOPE_ALLOW_INSECURE_BIND", "true")
+    result = invoke(["serve", "--no-warm", "--host", "0.0.0.0"], registry)  # noqa: S104
+    assert result.exit_code == 0, result.stderr
+    assert len(started) == 1
+    assert (seascope_home / "platform.sqlite").exists()  # migrated before serving

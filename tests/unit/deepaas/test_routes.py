@@ -18,6 +18,7 @@ from seascope.deepaas.loading import load_deepaas_models
 from seascope.deepaas.routes import DeepaasRouteOptions, build_deepaas_router
 from seascope.inference import ModuleHost
 from seascope.modules import ModuleRegistry
+from seascope.platform import LocalAuthenticator
 from seascope.training import JobManager
 
 pytestmark = pytest.mark.filterwarnings("ignore::marshmallow.warnings.Marshmallow4Warning")
@@ -49,6 +50,7 @@ def _api(jobs: JobManager, **options: Any) -> Api:
     host = ModuleHost(ModuleRegistry.from_entry_points().only(["reference"]))
     legacy = load_deepaas_models(["fakemod", "fakeclass", "fakeschema"])
     app = FastAPI()
+    app.state.authenticator = LocalAuthenticator()
     log = DebugLog()
     router = build_deepaas_router(
         host=host,
@@ -156,7 +158,9 @@ def test_training_paths(jobs: JobManager) -> None:
     assert api("GET", f"/v2/models/fakeclass/train/{uuid}").status_code == 404
     assert api("GET", "/v2/models/nope/train/").status_code == 404
     cancelled = api("DELETE", f"/v2/models/fakemod/train/{uuid}")
-    assert (cancelled.status_code, cancelled.json()["status"]) == (200, "cancelled")
+    assert (cancelled.status_code, cancelled.json()["status"]) == (200, "cancelled"), (
+        cancelled.json()
+    )
     assert api("DELETE", "/v2/models/fakemod/train/" + "0" * 32).status_code == 404
     reference = api("POST", "/v2/models/reference/train/")
     assert reference.json() == {"dataset": ["Missing data for required field."]}

@@ -36,7 +36,7 @@ SURFACE = {
     "bearer_credential", "build_authenticator", "check_bind_allowed", "is_loopback_host",
     # claims and access
     "ClaimsMapper", "CombinedClaimsMapper", "EntitlementsMapper", "GroupsClaimMapper",
-    "KeycloakRolesMapper", "claims_mapper_from_spec", "Owned", "owned_or_not_found",
+    "KeycloakRolesMapper", "claims_mapper_from_spec", "Owned", "owned_or_not_found", "owner_key",
     "require_level", "require_user",
 }  # fmt: skip
 
