@@ -32,6 +32,7 @@ from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from seascope.inference import ModuleHost
+from seascope.platform import DeploymentStatus
 from seascope.training import JobManager, JobStatus
 
 __all__ = ["Metrics", "MetricsMiddleware", "build_metrics_router"]
@@ -117,12 +118,13 @@ class _StateCollector(Collector):
         jobs = Tally(record.status.value for record in self.metrics.jobs.list())
         every = [status.value for status in JobStatus]
         yield _by_status("seascope_jobs", "Training jobs by status.", jobs, every)
+        statuses = [status.value for status in DeploymentStatus]
         if self.metrics.deployments is not None:
-            yield _by_status(
-                "seascope_deployments", "Deployments by status.", self.metrics.deployments()
-            )
+            counts = self.metrics.deployments()
+            yield _by_status("seascope_deployments", "Deployments by status.", counts, statuses)
         if self.metrics.tries is not None:
-            yield _by_status("seascope_tries", "Try-it sessions by status.", self.metrics.tries())
+            counts = self.metrics.tries()
+            yield _by_status("seascope_tries", "Try-it sessions by status.", counts, statuses)
 
 
 def _by_status(

@@ -20,6 +20,11 @@ __all__ = ["banner_lines", "public_url", "run_server"]
 
 _ANY_ADDRESS = {"", "0.0.0.0", "::"}  # noqa: S104 - comparing, not binding
 _GRACEFUL_SHUTDOWN_SECONDS = 10
+_AUTH_MODES = {
+    "local": "local (one user, no login, loopback only)",
+    "token": "token (API tokens: seascope tokens create)",
+    "oidc": "oidc (bearer tokens from the OpenID Connect issuer)",
+}
 
 
 def public_url(host: str, port: int) -> str:
@@ -37,6 +42,7 @@ def banner_lines(plan: ServePlan, modules: list[str]) -> list[str]:
     lines = [f"seascope {__version__} serving {served}"]
     if plan.deepaas_models:
         lines[0] += f" and DEEPaaS modules {', '.join(plan.deepaas_models)}"
+    lines.append(f"  Dashboard:          {root}/  (open it in a browser)")
     if plan.doc_endpoint:
         lines.append(f"  Native API docs:    {root}/docs")
     lines.append(f"  Native API:         {root}/v1/")
@@ -44,8 +50,8 @@ def banner_lines(plan: ServePlan, modules: list[str]) -> list[str]:
     if plan.doc_endpoint:
         lines.append(f"  Swagger UI:         {root}/api")
     lines.append(f"  API specification:  {root}/swagger.json")
-    lines.append(f"  Dashboard:          {root}/")
-    lines.append(f"  Sign-in:            auth mode {plan.auth.mode}")
+    lines.append(f"  Metrics:            {root}/metrics")
+    lines.append(f"  Auth mode:          {_AUTH_MODES[plan.auth.mode]}")
     workers = f" with {plan.workers} worker processes" if plan.workers > 1 else ""
     lines.append(f"  Listening on {plan.host}:{plan.port}{workers}; press Ctrl+C to stop.")
     return lines

@@ -247,3 +247,20 @@ def test_jobs_are_seen_and_touched_by_their_owner_only(server: Server) -> None:
     bobs = _start_job(server, server.bob)
     assert [j["id"] for j in server.call("GET", "/v1/jobs", server.bob).json()] == [bobs]
     assert server.call("GET", f"/v1/jobs/{bobs}", server.alice).status_code == 404
+
+
+def test_metrics_count_deployments_and_tries_by_status(server: Server) -> None:
+    def gauge(name: str, status: str) -> float:
+        text = server.call("GET", "/metrics", None).text
+        line = next(
+            line for line in text.splitlines() if line.startswith(f'{name}{{status="{status}"}}')
+        )
+        return float(line.split()[-1])
+
+    assert gauge("seascope_deployments", "running") == 0
+    assert gauge("seascope_tries", "running") == 0
+    started = server.call("POST", "/v1/tries", server.alice, json={"module": "reference"})
+    assert started.status_code == 201, started.text
+    assert gauge("seascope_tries", "running") == 1
+    server.call("DELETE", f"/v1/tries/{started.json()['id']}", server.alice)
+    assert (gauge("seascope_tries", "running"), gauge("seascope_tries", "stopped")) == (0, 1)
