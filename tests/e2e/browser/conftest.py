@@ -159,7 +159,7 @@ def _serve(
             process.wait()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def playwright_api() -> Any:
     """Playwright's sync API module (the tests skip without it or without chromium)."""
     if not CHROMIUM.is_file():
@@ -172,9 +172,14 @@ def playwright_api() -> Any:
     )
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright_api: Any) -> Iterator[Any]:
-    """Headless chromium, shared by every browser test."""
+    """Headless chromium, shared by the tests of a module.
+
+    Module scope, not session: Playwright's sync API keeps an asyncio loop running in the
+    main thread while it is open, which breaks every later test that calls
+    ``asyncio.run`` (the ASGI test clients).
+    """
     with playwright_api.sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
@@ -183,13 +188,13 @@ def browser(playwright_api: Any) -> Iterator[Any]:
         chromium.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def dashboard(tmp_path_factory: pytest.TempPathFactory, browser: Any) -> Iterator[DashboardServer]:
     """A server with the reference module and three imported catalog entries."""
     yield from _serve(tmp_path_factory.mktemp("dashboard"))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def prefixed_dashboard(
     tmp_path_factory: pytest.TempPathFactory, browser: Any
 ) -> Iterator[DashboardServer]:
@@ -205,7 +210,7 @@ class SharedServer:
     token: str
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def token_dashboard(
     tmp_path_factory: pytest.TempPathFactory, browser: Any
 ) -> Iterator[SharedServer]:
