@@ -73,7 +73,11 @@ class MicroBatcher:
     def __init__(self, predictor: Predictor, options: MicroBatchOptions | None = None) -> None:
         self.predictor = predictor
         self.options = options or MicroBatchOptions()
-        self._queue: queue.SimpleQueue[_Request | None] = queue.SimpleQueue()
+        # queue.Queue, not SimpleQueue: with several consumers, CPython 3.11's
+        # SimpleQueue.get(timeout=...) can turn an expired timeout into an endless wait
+        # when another consumer took the item it woke for (seen here: both workers parked
+        # in get() while requests timed out after 120 s).
+        self._queue: queue.Queue[_Request | None] = queue.Queue()
         self._deferred: deque[_Request] = deque()
         self._lock = threading.Lock()
         self._queued_images = 0
