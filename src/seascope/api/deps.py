@@ -16,12 +16,11 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from starlette.concurrency import run_in_threadpool
 
 from seascope.platform import (
     Authenticator,
-    LocalAuthenticator,
     Principal,
+    authenticate_off_loop,
     owner_key,
     require_user,
 )
@@ -42,12 +41,7 @@ async def get_principal(
     if isinstance(cached, Principal):
         return cached
     authenticator: Authenticator = request.app.state.authenticator
-    header = request.headers.get("authorization")
-    if isinstance(authenticator, LocalAuthenticator):
-        principal = authenticator.authenticate(header)  # no I/O: no thread hop per request
-    else:
-        # Token and OIDC checks may touch the database or fetch a JWKS: off the event loop.
-        principal = await run_in_threadpool(authenticator.authenticate, header)
+    principal = await authenticate_off_loop(authenticator, request.headers.get("authorization"))
     request.state.principal = principal
     return principal
 

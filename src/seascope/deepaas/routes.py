@@ -45,8 +45,8 @@ from seascope.errors import JobNotFound, SeascopeError
 from seascope.inference import ModuleHost
 from seascope.platform import (
     Authenticator,
-    LocalAuthenticator,
     Principal,
+    authenticate_off_loop,
     owner_key,
     require_user,
 )
@@ -356,9 +356,7 @@ async def _signed_in(request: Request) -> Principal:
     """
     authenticator: Authenticator = request.app.state.authenticator
     header = request.headers.get("authorization")
-    if isinstance(authenticator, LocalAuthenticator):
-        return authenticator.authenticate(header)  # no I/O: no thread hop per request
-    return require_user(await run_in_threadpool(authenticator.authenticate, header))
+    return require_user(await authenticate_off_loop(authenticator, header))
 
 
 def _remove_leftover_uploads(record: JobRecord) -> None:

@@ -33,6 +33,7 @@ from seascope.platform.authenticators import (
     LocalAuthenticator,
     TokenAuthenticator,
     UserRecordingAuthenticator,
+    authenticate_off_loop,
     bearer_credential,
 )
 from seascope.platform.bind import check_bind_allowed, is_loopback_host
@@ -110,6 +111,7 @@ __all__ = [
     "User",
     "UserRecordingAuthenticator",
     "UserStore",
+    "authenticate_off_loop",
     "bearer_credential",
     "build_authenticator",
     "check_bind_allowed",

@@ -7,6 +7,7 @@ credentials are an :class:`AuthError`, never silently anonymous.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections import OrderedDict
 from typing import Protocol
@@ -40,6 +41,20 @@ class Authenticator(Protocol):
             AuthUnavailable: the identity provider cannot be reached.
         """
         ...
+
+
+async def authenticate_off_loop(
+    authenticator: Authenticator, authorization: str | None
+) -> Principal:
+    """``authenticator.authenticate(authorization)`` without blocking an event loop.
+
+    Token and OIDC checks may read the database or fetch a key set, so they run in a
+    worker thread; the local authenticator does no I/O and answers in place (no thread
+    hop per request). Used by both HTTP APIs.
+    """
+    if isinstance(authenticator, LocalAuthenticator):
+        return authenticator.authenticate(authorization)
+    return await asyncio.to_thread(authenticator.authenticate, authorization)
 
 
 def bearer_credential(authorization: str | None) -> str | None:

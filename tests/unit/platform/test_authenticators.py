@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
+
 import pytest
 
 from seascope.errors import ConfigError
@@ -21,6 +24,7 @@ from seascope.platform import (
     TokenStore,
     UserRecordingAuthenticator,
     UserStore,
+    authenticate_off_loop,
     bearer_credential,
     build_authenticator,
 )
@@ -140,3 +144,27 @@ def test_factory_without_a_database() -> None:
         build_authenticator(AuthConfig(mode=AuthMode.TOKEN), database=None)
     with pytest.raises(ConfigError, match="OIDC_ISSUER"):
         build_authenticator(AuthConfig(mode=AuthMode.OIDC), database=None)
+
+
+class _ThreadRecorder:
+    """An authenticator that notes the thread it ran in."""
+
+    def __init__(self) -> None:
+        self.thread: int | None = None
+
+    def authenticate(self, authorization: str | None) -> Principal:
+        self.thread = threading.get_ident()
+        return Principal(subject=authorization or "", issuer="i", method=AuthMethod.TOKEN)
+
+
+def test_authenticate_off_loop_keeps_io_off_the_event_loop_but_not_local_mode() -> None:
+    async def main() -> tuple[int, Principal, Principal, int | None]:
+        recorder = _ThreadRecorder()
+        checked = await authenticate_off_loop(recorder, "alice")
+        local = await authenticate_off_loop(LocalAuthenticator(), "ignored")
+        return threading.get_ident(), checked, local, recorder.thread
+
+    loop_thread, checked, local, worker_thread = asyncio.run(main())
+    assert checked.subject == "alice"
+    assert worker_thread is not None and worker_thread != loop_thread
+    assert (local.subject, local.method) == ("local", AuthMethod.LOCAL)

@@ -33,7 +33,8 @@ SURFACE = {
     # authentication
     "AuthConfig", "Authenticator", "LocalAuthenticator", "TokenAuthenticator",
     "OidcAuthenticator", "OidcOptions", "JwksCache", "UserRecordingAuthenticator",
-    "bearer_credential", "build_authenticator", "check_bind_allowed", "is_loopback_host",
+    "authenticate_off_loop", "bearer_credential", "build_authenticator",
+    "check_bind_allowed", "is_loopback_host",
     # claims and access
     "ClaimsMapper", "CombinedClaimsMapper", "EntitlementsMapper", "GroupsClaimMapper",
     "KeycloakRolesMapper", "claims_mapper_from_spec", "Owned", "owned_or_not_found", "owner_key",
