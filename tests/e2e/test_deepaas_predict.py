@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Callable
 
 import httpx
+import numpy as np
 import pytest
+from PIL import Image
 
 from tests.e2e.conftest import Server
 
@@ -230,3 +233,23 @@ def test_seascope_module_errors(
     assert not_image.status_code == 415
     assert not_image.json()["type"] == "UnsupportedMediaType"
     assert "notes.txt" in not_image.json()["message"]
+
+
+def test_seascope_module_on_the_awaited_path_and_with_uploads_spooled_to_disk(
+    deepaas_server: Server, client: httpx.Client, particle_bytes: Callable[..., bytes]
+) -> None:
+    path = deepaas_server.at("/v2/models/reference/predict/")
+    small = [("data", ("disc.png", particle_bytes("disc", fmt="PNG"), "image/png"))]
+    assert client.post(path, files=small).status_code == 200  # the module is loaded now
+    # Awaited on the event loop: a good and a bad image in one request, then a good one.
+    mixed = client.post(path, files=[*small, ("data", ("notes.txt", b"hello", "text/plain"))])
+    assert mixed.status_code == 415 and "notes.txt" in mixed.json()["message"]
+    assert client.post(path, files=small).json()["predictions"]["pred_lab"][0][0] == "disc"
+    # Starlette spools parts over 1 MiB to disk; those are read in a worker thread.
+    noise = np.random.default_rng(0).integers(0, 256, (700, 700, 3), dtype=np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(noise).save(buffer, format="PNG")
+    assert buffer.tell() > 1 << 20
+    big = client.post(path, files=[("data", ("noise.png", buffer.getvalue(), "image/png"))])
+    assert big.status_code == 200
+    assert big.json()["predictions"]["filenames"] == ["noise.png"]

@@ -54,8 +54,9 @@ async def predict_request(
 ) -> PredictResponse:
     """Predict the images of a multipart ``request`` with ``module``.
 
-    Decoding runs in the request's worker thread; the module call is shared with other
-    requests by the module's micro-batcher (the first request loads the module).
+    The request waits on the event loop: the module's micro-batcher decodes the files
+    and shares the module call with other requests in its own worker threads (the first
+    request loads the module, in a thread).
 
     Raises:
         ModuleNotFound: the host does not serve ``module``.
@@ -69,7 +70,7 @@ async def predict_request(
     batcher = host.loaded_batcher(module)
     if batcher is None:  # loading takes seconds: off the event loop
         batcher = await run_in_threadpool(host.batcher, module)
-    result = await run_in_threadpool(batcher.predict_files, form.files, form.params)
+    result = await batcher.predict_files_async(form.files, form.params)
     return PredictResponse(
         module=module,
         version=manifest.version,

@@ -236,5 +236,6 @@ def _demo_plan(settings: Settings, weights: dict[str, Path], *, verbose: bool) -
         max_files_per_request=settings.max_files_per_request,
         verbose=verbose,
         batching=batch_options(settings),
+        gil_switch_ms=settings.gil_switch_ms,
         tracking_uri=settings.tracking_uri,
     )

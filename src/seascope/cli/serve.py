@@ -185,6 +185,7 @@ def serve(
         warm=warm,
         verbose=state.verbose,
         batching=batch_options(settings),
+        gil_switch_ms=settings.gil_switch_ms,
         tracking_uri=settings.tracking_uri,
         auth=AuthPlan.from_settings(settings),
         database_url=settings.database_url,

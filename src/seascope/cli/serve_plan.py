@@ -8,6 +8,7 @@ string for that); the plan travels to them as JSON in an environment variable.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -36,6 +37,7 @@ __all__ = [
     "app_from_environment",
     "build_app",
     "prepare_database",
+    "tune_interpreter",
 ]
 
 PLAN_VARIABLE = "_SEASCOPE_SERVE_PLAN"
@@ -130,6 +132,7 @@ class ServePlan(BaseModel):
     warm: bool = True
     verbose: bool = False
     batching: MicroBatchOptions = Field(default_factory=MicroBatchOptions)
+    gil_switch_ms: float = Field(default=1.0, gt=0.0)
     tracking_uri: str = ""
     auth: AuthPlan = Field(default_factory=lambda: AuthPlan())
     database_url: str = ""
@@ -261,6 +264,16 @@ def prepare_database(plan: ServePlan) -> None:
         database.close()
 
 
+def tune_interpreter(plan: ServePlan) -> None:
+    """Set the serving process's GIL switch interval (``SEASCOPE_GIL_SWITCH_MS``).
+
+    A server's threads mostly run native code (decoding, the model) and need the GIL
+    only briefly in between; with Python's 5 ms default a thread coming back from
+    native code often waits that long behind the event loop, and the cores idle.
+    """
+    sys.setswitchinterval(plan.gil_switch_ms / 1000.0)
+
+
 def app_from_environment() -> FastAPI:
     """Build the app of a uvicorn worker process from the plan in :data:`PLAN_VARIABLE`.
 
@@ -273,5 +286,6 @@ def app_from_environment() -> FastAPI:
         raise ConfigError(f"{PLAN_VARIABLE} is not set; start the server with 'seascope serve'")
     plan = ServePlan.model_validate_json(text)
     configure_logging(verbose=plan.verbose)
+    tune_interpreter(plan)
     app, _ = build_app(plan, ModuleRegistry.from_entry_points())
     return app

@@ -13,6 +13,7 @@ from seascope.cli.serve_plan import (
     ServePlan,
     build_app,
     prepare_database,
+    tune_interpreter,
 )
 from seascope.modules import ModuleRegistry
 
@@ -84,6 +85,7 @@ def _run_uvicorn(plan: ServePlan, registry: ModuleRegistry) -> None:
         typer.echo(line, err=True)
     log_level = "debug" if plan.verbose else "info"
     if plan.workers == 1:
+        tune_interpreter(plan)
         app, jobs = build_app(plan, registry)
         try:
             uvicorn.run(

@@ -256,7 +256,7 @@ class _DeepaasRoutes:
             async with read_request_values(
                 request, max_files=self.options.max_files_per_request
             ) as values:
-                outcome = await run_in_threadpool(model.predict, values)
+                outcome = await model.predict_async(values)
         except SeascopeError as exc:
             return error_response(exc)
         except Exception as exc:  # noqa: BLE001 - always answer, never hang

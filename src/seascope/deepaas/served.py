@@ -77,6 +77,14 @@ class ServedModel(Protocol):
         """
         ...
 
+    async def predict_async(self, values: RequestValues) -> Outcome:
+        """:meth:`predict` for the event loop (models that block run it in a thread).
+
+        Raises:
+            SeascopeError: as :meth:`predict`.
+        """
+        ...
+
     def training_request(self, values: RequestValues) -> TrainingRequest:
         """Validate a training request (saving its uploads).
 

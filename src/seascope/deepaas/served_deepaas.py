@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from starlette.concurrency import run_in_threadpool
+
 from seascope.deepaas.arguments import (
     ArgumentError,
     ArgumentSpec,
@@ -89,6 +91,10 @@ class ServedDeepaasModel:
             return shape_output(output, accept=accept, schema=self.model.response_schema)
         finally:
             store.cleanup()
+
+    async def predict_async(self, values: RequestValues) -> Outcome:
+        """:meth:`predict` in a worker thread: the module's code may block."""
+        return await run_in_threadpool(self.predict, values)
 
     def training_request(self, values: RequestValues) -> TrainingRequest:
         """Validate a training request; uploads are kept for the job's worker."""

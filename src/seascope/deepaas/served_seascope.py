@@ -16,6 +16,7 @@ import threading
 from typing import Any
 
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
 from seascope.deepaas.arguments import (
     ArgumentError,
@@ -104,7 +105,27 @@ class ServedSeascopeModule:
         return None
 
     def predict(self, values: RequestValues) -> Outcome:
-        """Validate, decode, predict and shape the result."""
+        """Validate, decode, predict and shape the result (blocks the calling thread)."""
+        files, params = self._predict_arguments(values)
+        result = self.host.batcher(self._name).predict_files(files, params)
+        return _outcome(result)
+
+    async def predict_async(self, values: RequestValues) -> Outcome:
+        """:meth:`predict` from the event loop, without a thread waiting for the batch.
+
+        The first request (which loads the module) and uploads spooled to disk go
+        through :meth:`predict` in a worker thread instead.
+        """
+        batcher = self.host.loaded_batcher(self._name)
+        if batcher is None or not _in_memory(values):
+            return await run_in_threadpool(self.predict, values)
+        files, params = self._predict_arguments(values)
+        return _outcome(await batcher.predict_files_async(files, params))
+
+    def _predict_arguments(
+        self, values: RequestValues
+    ) -> tuple[list[tuple[str, bytes]], BaseModel]:
+        """The uploaded files and the parsed parameters (422 with every field's error)."""
         params_model = self._params_model("predict")
         specs = [self._data_spec(), *self._specs_of(params_model)]
         raw = collect_raw_values(specs, values)
@@ -117,15 +138,14 @@ class ServedSeascopeModule:
             errors[DATA_FIELD] = ["Not a valid file."]
         else:
             files = [_read(part) for part in parts]
+        params: BaseModel | None = None
         try:
             params = parse_params(params_model, raw)
         except InvalidParameters as exc:
             errors.update(exc.fields)
-        if errors:
+        if errors or params is None:
             raise ArgumentError(errors)
-        result = self.host.batcher(self._name).predict_files(files, params)
-        body = {"status": "OK", "predictions": planktonclas_predictions(result)}
-        return JsonOutcome(dumps_json(body))
+        return files, params
 
     def training_request(self, values: RequestValues) -> TrainingRequest:
         """Validate the training parameters for the built-in ``train_module`` runner."""
@@ -186,6 +206,24 @@ class ServedSeascopeModule:
                 raise self._class_error
             assert self._module_class is not None
             return self._module_class
+
+
+def _outcome(result: PredictionResult) -> Outcome:
+    body = {"status": "OK", "predictions": planktonclas_predictions(result)}
+    return JsonOutcome(dumps_json(body))
+
+
+def _in_memory(values: RequestValues) -> bool:
+    """Whether every uploaded part is still in memory (reading it cannot block).
+
+    Starlette spools parts to ``SpooledTemporaryFile``; its ``_rolled`` flag says whether
+    a part went to disk (the test Starlette's own ``UploadFile`` uses).
+    """
+    return all(
+        not getattr(value.stream, "_rolled", True)
+        for _, value in values.form
+        if isinstance(value, FilePart)
+    )
 
 
 def _read(part: FilePart) -> tuple[str, bytes]:

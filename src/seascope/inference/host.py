@@ -29,7 +29,9 @@ class ModuleHost:
         weights: Module name to the weights path chosen for it.
         max_image_pixels: Image size limit given to every predictor.
         cache_dir: A folder modules may use for caches.
-        batching: How servers batch concurrent requests.
+        batching: How servers batch concurrent requests. When given, the host serves
+            through batchers: each module is set up to use its share of the cores per
+            call (``SetupContext.threads``), as its batch workers call it in parallel.
     """
 
     def __init__(
@@ -49,6 +51,7 @@ class ModuleHost:
         self._cache_dir = cache_dir
         self._predictors: dict[str, Predictor] = {}
         self._failures: dict[str, SeascopeError] = {}
+        self._serving = batching is not None
         self._batching = batching or MicroBatchOptions()
         self._batchers: dict[str, MicroBatcher] = {}
         self._locks: dict[str, threading.Lock] = {
@@ -92,8 +95,15 @@ class ModuleHost:
                 return ready
             if name in self._failures:
                 raise self._failures[name]
+            manifest = self.registry.get(name)
+            threads = (
+                self._batching.threads_per_call(manifest.max_concurrency) if self._serving else 0
+            )
             context = SetupContext(
-                device=self.device, weights=self._weights.get(name), cache_dir=self._cache_dir
+                device=self.device,
+                weights=self._weights.get(name),
+                cache_dir=self._cache_dir,
+                threads=threads,
             )
             try:
                 module = self.registry.create(name, context)

@@ -52,11 +52,16 @@ class SetupContext:
         weights: A model package or weights file chosen by the user, or ``None`` for the
             module's default.
         cache_dir: A folder the module may use for caches (downloaded weights ...).
+        threads: CPU threads one ``predict`` call should use; 0 means every core. A
+            server calls the module from one worker thread per core at once and sets
+            this to the cores each worker has (1 by default), so that the calls do not
+            fight over the cores (for example ONNX Runtime's ``intra_op_num_threads``).
     """
 
     device: str = "cpu"
     weights: Path | None = None
     cache_dir: Path | None = None
+    threads: int = 0
 
 
 class TrainingContext(Protocol):

@@ -93,10 +93,10 @@ class TorchEngine:
 class OnnxEngine:
     """Logits from an ONNX graph (``model.onnx`` or ``model.int8.onnx``) on the CPU."""
 
-    def __init__(self, path: Path, *, name: str = "onnx") -> None:
+    def __init__(self, path: Path, *, name: str = "onnx", threads: int = 0) -> None:
         self.name = name
         try:
-            self.session = onnx_session(path)
+            self.session = onnx_session(path, threads=threads)
         except Exception as exc:  # onnxruntime raises its own, untyped errors
             raise ModuleLoadFailed(f"{path}: ONNX Runtime cannot load the model: {exc}") from exc
 
@@ -250,18 +250,28 @@ class ClassifierPredictor:
         engine: Where logits come from.
     """
 
-    def __init__(self, card: ModelCard, engine: LogitsEngine) -> None:
+    def __init__(self, card: ModelCard, engine: LogitsEngine, *, threads: int = 0) -> None:
         self.card = card
         self.engine = engine
-        self.preprocessor = EvalPreprocessor(card.preprocessing)
+        self.preprocessor = EvalPreprocessor(card.preprocessing, workers=threads or None)
         on_gpu = isinstance(engine, TorchEngine) and engine.device.type != "cpu"
         self.chunk = _CHUNK if on_gpu else _CPU_CHUNK
 
     @classmethod
     def from_package(
-        cls, path: Path, card: ModelCard, *, engine: EngineName, device: str = "cpu"
+        cls,
+        path: Path,
+        card: ModelCard,
+        *,
+        engine: EngineName,
+        device: str = "cpu",
+        threads: int = 0,
     ) -> ClassifierPredictor:
         """Load the package's ONNX graph, its int8 graph or its safetensors weights.
+
+        ``threads`` caps the CPU threads of one call (ONNX Runtime's intra-op threads and
+        the preprocessing pool); 0 uses every core. Torch's thread pool is the process's
+        and is left alone.
 
         Raises:
             ModuleLoadFailed: the package lacks ``model.onnx`` for the onnx engine, or
@@ -272,7 +282,7 @@ class ClassifierPredictor:
             onnx_file = path / ONNX_FILE
             if not onnx_file.is_file():
                 raise ModuleLoadFailed(f"{path}: no {ONNX_FILE} in the package (use engine torch)")
-            return cls(card, OnnxEngine(onnx_file))
+            return cls(card, OnnxEngine(onnx_file, threads=threads), threads=threads)
         if engine == "int8":
             int8_file = path / INT8_ONNX_FILE
             if not int8_file.is_file():
@@ -285,9 +295,9 @@ class ClassifierPredictor:
                     f"{int8_file}: the model card does not record this int8 model's accuracy "
                     f"change; make it with 'python -m seascope.vision.quantize {path}'"
                 )
-            return cls(card, OnnxEngine(int8_file, name="int8"))
+            return cls(card, OnnxEngine(int8_file, name="int8", threads=threads), threads=threads)
         network = build_network(card, path / "weights.safetensors")
-        return cls(card, TorchEngine(network, device))
+        return cls(card, TorchEngine(network, device), threads=threads)
 
     def preprocess(self, images: Sequence[npt.NDArray[np.uint8]]) -> FloatArray:
         """Normalised ``(n, 3, s, s)`` float32 inputs of ``(H, W, 3)`` uint8 RGB arrays."""

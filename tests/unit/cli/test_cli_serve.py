@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from seascope.cli.serve_plan import (
     ServePlan,
     app_from_environment,
     prepare_database,
+    tune_interpreter,
 )
 from seascope.errors import ConfigError, ModuleNotFound
 from seascope.modules import ModuleManifest, ModuleRegistry
@@ -273,6 +275,29 @@ def test_app_factory_builds_the_app_of_the_plan(
     with TestClient(app_from_environment()) as client:
         assert client.get("/v1/health").status_code == 200
         assert client.get("/v1/deployments").json() == []
+
+
+def test_servers_hand_the_gil_over_every_millisecond(
+    invoke: Invoke,
+    registry: ModuleRegistry,
+    served: list[ServePlan],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    assert invoke(["serve"], registry).exit_code == 0
+    assert served[0].gil_switch_ms == 1.0
+    monkeypatch.setenv("SEASCOPE_GIL_SWITCH_MS", "0.5")
+    assert invoke(["serve"], registry).exit_code == 0
+    assert served[1].gil_switch_ms == 0.5
+    monkeypatch.setenv("SEASCOPE_GIL_SWITCH_MS", "0")
+    refused = invoke(["serve"], registry)
+    assert refused.exit_code == 2 and "gil_switch_ms" in refused.output
+    default = sys.getswitchinterval()
+    try:
+        tune_interpreter(served[1])
+        assert sys.getswitchinterval() == pytest.approx(0.0005)
+    finally:
+        sys.setswitchinterval(default)
 
 
 def test_one_worker_runs_the_app_object(

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import ClassVar
 
 import numpy as np
 import pytest
 from pydantic import BaseModel
 
-from seascope.errors import ModuleFailed, Overloaded
-from seascope.inference import MicroBatcher, MicroBatchOptions, Predictor
-from seascope.modules import ModelModule, ModuleManifest
+from seascope.errors import InvalidParameters, ModuleFailed, Overloaded, UnsupportedMediaType
+from seascope.inference import (
+    MicroBatcher,
+    MicroBatchOptions,
+    ModuleHost,
+    PredictionResult,
+    Predictor,
+)
+from seascope.inference.microbatch import cpu_cores
+from seascope.modules import ModelModule, ModuleManifest, ModuleRegistry, SetupContext
 from seascope.types import ClassScore, ImageInput, Prediction
 
 MANIFEST = ModuleManifest(
@@ -146,3 +155,123 @@ def test_no_request_is_ever_lost_under_concurrency() -> None:
     assert [len(r) for r in results] == [1 + n % 3 for n in range(300)]
     assert all(r[0].classes[0].label == "ab"[n % 2] for n, r in enumerate(results))
     assert batcher.queued_images == 0
+
+
+def test_awaiting_requests_share_calls_without_a_thread_each(
+    particle_bytes,  # type: ignore[no-untyped-def]
+) -> None:
+    module, batcher = make(max_batch_images=16, max_wait=0.05)
+    data = particle_bytes()
+
+    async def main() -> list[PredictionResult]:
+        return await asyncio.gather(
+            *(
+                batcher.predict_files_async([(f"img{i}.jpg", data)], {"label": "q"})
+                for i in range(6)
+            )
+        )
+
+    threads_before = threading.active_count()
+    results = asyncio.run(main())
+    batcher.close()
+    assert [r.predictions[0].input for r in results] == [f"img{i}.jpg" for i in range(6)]
+    assert all(r.predictions[0].classes[0].label == "q" for r in results)
+    assert all(r.decode_seconds > 0 and r.predict_seconds > 0 for r in results)
+    assert sum(module.calls) == 6 and len(module.calls) < 6
+    assert threading.active_count() <= threads_before  # no thread was started per request
+
+
+def test_a_file_that_cannot_be_decoded_fails_only_its_own_request(
+    particle_bytes,  # type: ignore[no-untyped-def]
+) -> None:
+    module, batcher = make(max_batch_images=16, max_wait=0.1)
+    good_data = particle_bytes()
+    with ThreadPoolExecutor(4) as pool:
+        good = [pool.submit(batcher.predict_files, [(f"ok{i}.jpg", good_data)]) for i in range(3)]
+        bad = pool.submit(batcher.predict_files, [("notes.txt", b"not an image")])
+        assert [f.result().predictions[0].input for f in good] == ["ok0.jpg", "ok1.jpg", "ok2.jpg"]
+        with pytest.raises(UnsupportedMediaType, match="notes.txt"):
+            bad.result()
+    batcher.close()
+    assert sum(module.calls) == 3
+    assert batcher.queued_images == 0
+
+
+def test_a_cancelled_waiter_is_dropped_before_its_batch_runs(
+    particle_bytes,  # type: ignore[no-untyped-def]
+) -> None:
+    module, batcher = make(max_wait=0.0, workers=1)
+    module.gate.clear()  # the first request holds the only worker
+    data = particle_bytes()
+
+    async def main() -> None:
+        first = asyncio.ensure_future(batcher.predict_files_async([("first.jpg", data)]))
+        await asyncio.sleep(0.05)
+        gone = asyncio.ensure_future(batcher.predict_files_async([("gone.jpg", data)]))
+        await asyncio.sleep(0.05)
+        gone.cancel()  # the client went away
+        await asyncio.sleep(0.05)
+        module.gate.set()
+        assert (await first).predictions[0].input == "first.jpg"
+
+    asyncio.run(main())
+    batcher.close()
+    assert module.calls == [1]  # "gone.jpg" was never predicted
+
+
+def test_awaiting_past_the_timeout_gives_a_clear_error(
+    particle_bytes,  # type: ignore[no-untyped-def]
+) -> None:
+    module, batcher = make(timeout=0.1)
+    module.gate.clear()
+    with pytest.raises(Overloaded, match="no prediction within 0.1 s"):
+        asyncio.run(batcher.predict_files_async([("slow.jpg", particle_bytes())]))
+    module.gate.set()
+    batcher.close()
+
+
+def test_bad_parameters_are_refused_before_anything_is_queued() -> None:
+    module, batcher = make()
+    with pytest.raises(InvalidParameters, match="label"):
+        batcher.submit_files([("a.jpg", b"")], {"label": 3})
+    assert batcher.queued_images == 0 and module.calls == []
+    assert batcher.submit_files([]).result().predictions == []
+    batcher.close()
+
+
+@pytest.mark.parametrize(
+    ("workers", "max_concurrency", "expected_workers"),
+    [(0, None, "cores"), (1, None, 1), (64, None, 64), (0, 1, 1)],
+)
+def test_workers_share_the_cores(
+    workers: int, max_concurrency: int | None, expected_workers: int | str
+) -> None:
+    options = MicroBatchOptions(workers=workers)
+    count = options.worker_count(max_concurrency)
+    assert count == (cpu_cores() if expected_workers == "cores" else expected_workers)
+    assert options.threads_per_call(max_concurrency) == max(1, cpu_cores() // count)
+
+
+class Recording(ModelModule[Params, Params]):
+    """Remembers the context ``setup`` got."""
+
+    predict_params = Params
+    contexts: ClassVar[list[SetupContext]] = []
+
+    def setup(self, ctx: SetupContext) -> None:
+        Recording.contexts.append(ctx)
+
+    def predict(self, images: Sequence[ImageInput], params: Params) -> list[Prediction]:
+        return [Prediction(input=i.name) for i in images]
+
+
+def test_a_serving_host_gives_each_call_its_share_of_the_cores() -> None:
+    manifest = MANIFEST.model_copy(
+        update={"name": "recording", "entry": "tests.unit.inference.test_microbatch:Recording"}
+    )
+    Recording.contexts.clear()
+    ModuleHost(ModuleRegistry([manifest])).predictor("recording")
+    options = MicroBatchOptions(workers=1)
+    serving = ModuleHost(ModuleRegistry([manifest]), batching=options)
+    serving.predictor("recording")
+    assert [ctx.threads for ctx in Recording.contexts] == [0, cpu_cores()]

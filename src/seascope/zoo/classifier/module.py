@@ -74,7 +74,7 @@ class PlanktonClassifier(ModelModule[PredictParams, TrainParams]):
             card = read_package(package)
             self._package = package
             self._predictor = ClassifierPredictor.from_package(
-                package, card, engine=engine, device=self._device
+                package, card, engine=engine, device=self._device, threads=ctx.threads
             )
         if isinstance(self._predictor.engine, TorchEngine):
             self._network = self._predictor.engine.network
