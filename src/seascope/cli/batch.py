@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -24,6 +23,8 @@ from seascope.cli.failures import SeascopeCommand
 from seascope.cli.state import state_of
 from seascope.errors import ConfigError, ModuleFailed
 from seascope.inference import ModuleHost, Predictor
+from seascope.inference.microbatch import cpu_cores
+from seascope.modules import ModuleManifest
 from seascope.modules.params import parse_params
 from seascope.types import JsonValue
 
@@ -37,6 +38,7 @@ __all__ = [
     "load_predictor",
     "module_stdout_to_stderr",
     "print_summary",
+    "predict_workers",
     "run_batch_command",
 ]
 
@@ -112,8 +114,11 @@ def load_predictor(
     weights: Path | None,
     device: str,
     home: Path | None,
+    threads: int = 0,
 ) -> Predictor:
     """Set up ``module`` as ``seascope predict`` does; parameters are checked first.
+
+    ``threads`` is the module's CPU threads per call (0: every core).
 
     Raises:
         ModuleNotFound, ModuleLoadFailed: the module cannot be found or loaded.
@@ -132,6 +137,7 @@ def load_predictor(
         weights={module: weights} if weights is not None else None,
         max_image_pixels=settings.max_image_pixels,
         cache_dir=settings.home / "cache",
+        threads=threads,
     )
     with module_stdout_to_stderr():
         return host.predictor(module)
@@ -157,15 +163,24 @@ def run_batch_command(
 
     format_of(out)
     check_specs(inputs)
+    cores = cpu_cores()
+    workers = predict_workers(device, state_of(ctx).discover_modules().get(module), cores)
     predictor = load_predictor(
-        ctx, module, params=params, weights=weights, device=device, home=home
+        ctx,
+        module,
+        params=params,
+        weights=weights,
+        device=device,
+        home=home,
+        threads=max(1, cores // workers) if workers > 1 else 0,
     )
-    # One CPU stays with the model: on 2 cores one decode thread keeps up with the model and
-    # two only compete with ONNX Runtime's threads (bench/inference.py: 0.61 -> 0.71).
-    threads = options.threads or min(4, max(1, (os.cpu_count() or 1) - 1))
+    # One CPU's worth stays with the model: on 2 cores one decode thread keeps up with the
+    # model, two only compete with it (bench/inference.py: 0.61 -> 0.71).
+    threads = options.threads or min(4, max(1, cores - 1))
     batch = BatchOptions(
         chunk_size=options.chunk_size,
         threads=threads,
+        predict_workers=workers,
         with_hash=options.with_hash,
         fresh=options.fresh,
         all_files=options.all_files,
@@ -190,6 +205,17 @@ def run_batch_command(
     print_summary(summary, stderr)
     if options.summary is not None:
         options.summary.write_text(json.dumps(summary.to_document(), indent=2) + "\n")
+
+
+def predict_workers(device: str, manifest: ModuleManifest, cores: int) -> int:
+    """Chunks a batch run predicts at once: one per core (at most 8) on the CPU.
+
+    Each worker gets ``cores // workers`` engine threads. On a GPU, or for a module that
+    allows one call at a time, a single worker feeds the model.
+    """
+    if device != "cpu":
+        return 1
+    return max(1, min(cores, manifest.max_concurrency or cores, 8))
 
 
 def print_summary(summary: BatchSummary, stream: TextIO) -> None:

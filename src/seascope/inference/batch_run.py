@@ -64,6 +64,10 @@ class BatchOptions:
     Attributes:
         chunk_size: Images per ``predict`` call and per durable append.
         threads: Threads reading and decoding ahead of the model.
+        predict_workers: Chunks predicted at once, each in its own thread (results are
+            still written in input order). On the CPU, one worker per core with one
+            engine thread each beats one call using every core (no synchronisation
+            inside the model; see docs/benchmarks.md).
         with_hash: Record each input's SHA-256; a rerun predicts again an input whose
             content changed (its old row is replaced).
         fresh: Ignore (and replace) an existing output instead of resuming it.
@@ -75,6 +79,7 @@ class BatchOptions:
 
     chunk_size: int = 64
     threads: int = 4
+    predict_workers: int = 1
     with_hash: bool = False
     fresh: bool = False
     all_files: bool = False
@@ -82,8 +87,8 @@ class BatchOptions:
     count_total: bool = True
 
     def __post_init__(self) -> None:
-        if self.chunk_size < 1 or self.threads < 1:
-            raise ConfigError("chunk size and threads must be at least 1")
+        if self.chunk_size < 1 or self.threads < 1 or self.predict_workers < 1:
+            raise ConfigError("chunk size, threads and predict workers must be at least 1")
 
 
 def run_batch(
@@ -222,35 +227,50 @@ class _Run:
         return self.done.content.put(hashed)
 
     def process(self, refs: Iterator[InputRef], progress: ProgressReporter) -> None:
-        manifest = self.predictor.manifest
         max_pixels = self.predictor.max_image_pixels
         with_hash = self.options.with_hash
 
         def load(ref: InputRef) -> LoadedInput:
             return load_input(ref, max_pixels=max_pixels, with_hash=with_hash)
 
+        workers = self.options.predict_workers
         pool = ThreadPoolExecutor(self.options.threads, thread_name_prefix="seascope-decode")
+        predicting = ThreadPoolExecutor(workers, thread_name_prefix="seascope-predict")
+        pending: deque[tuple[int, Future[list[InputOutcome]]]] = deque()
         try:
             chunks = _chunks(refs, self.options.chunk_size)
-            for futures in _read_ahead(chunks, lambda ref: pool.submit(load, ref)):
+            for futures in _read_ahead(chunks, lambda ref: pool.submit(load, ref), workers):
                 loaded = [future.result() for future in futures]
                 todo = self._not_done(loaded)
-                outcomes = predict_loaded(self.predictor, todo, self.params)
-                self._check_module(outcomes)
-                timestamp = datetime.now(UTC).isoformat(timespec="seconds")
-                rows = outcome_rows(
-                    outcomes, module=manifest.name, version=manifest.version, timestamp=timestamp
-                )
-                self.results.append(rows)
-                if with_hash:
-                    for row in rows:
-                        self.done.add(row.input, row.sha256)
-                errors = sum(1 for row in rows if not row.is_ok)
-                self.added += len(rows)
-                self.predicted += len(rows) - errors
-                progress.advance(len(loaded), errors=errors)
+                call = predicting.submit(predict_loaded, self.predictor, todo, self.params)
+                pending.append((len(loaded), call))
+                if len(pending) >= workers:
+                    self._write(*pending.popleft(), progress)
+            while pending:
+                self._write(*pending.popleft(), progress)
         finally:
+            predicting.shutdown(wait=True, cancel_futures=True)
             pool.shutdown(wait=True, cancel_futures=True)
+
+    def _write(
+        self, read: int, call: Future[list[InputOutcome]], progress: ProgressReporter
+    ) -> None:
+        """Append one chunk's rows (in input order) once its predictions are done."""
+        outcomes = call.result()
+        self._check_module(outcomes)
+        manifest = self.predictor.manifest
+        timestamp = datetime.now(UTC).isoformat(timespec="seconds")
+        rows = outcome_rows(
+            outcomes, module=manifest.name, version=manifest.version, timestamp=timestamp
+        )
+        self.results.append(rows)
+        if self.options.with_hash:
+            for row in rows:
+                self.done.add(row.input, row.sha256)
+        errors = sum(1 for row in rows if not row.is_ok)
+        self.added += len(rows)
+        self.predicted += len(rows) - errors
+        progress.advance(read, errors=errors)
 
     def _not_done(self, loaded: list[LoadedInput]) -> list[LoadedInput]:
         if not self.options.with_hash:
@@ -282,12 +302,18 @@ def _chunks(refs: Iterator[InputRef], size: int) -> Iterator[list[InputRef]]:
 def _read_ahead(
     chunks: Iterator[list[InputRef]],
     submit: Callable[[InputRef], Future[LoadedInput]],
+    workers: int = 1,
 ) -> Iterator[list[Future[LoadedInput]]]:
-    """Submit each chunk's reads as soon as it is formed; yield it ``READ_AHEAD`` later."""
+    """Submit each chunk's reads as soon as it is formed; yield it ``READ_AHEAD`` later.
+
+    With several predict workers the window grows by one chunk per extra worker, so that
+    reading stays ahead of every worker.
+    """
     window: deque[list[Future[LoadedInput]]] = deque()
+    ahead = READ_AHEAD + workers - 1
     for chunk in chunks:
         window.append([submit(ref) for ref in chunk])
-        if len(window) > READ_AHEAD:
+        if len(window) > ahead:
             yield window.popleft()
     while window:
         yield window.popleft()

@@ -32,6 +32,8 @@ class ModuleHost:
         batching: How servers batch concurrent requests. When given, the host serves
             through batchers: each module is set up to use its share of the cores per
             call (``SetupContext.threads``), as its batch workers call it in parallel.
+        threads: CPU threads per module call when the caller knows better (a batch run
+            with several predict workers); ``None`` derives it from ``batching``.
     """
 
     def __init__(
@@ -43,6 +45,7 @@ class ModuleHost:
         max_image_pixels: int = DEFAULT_MAX_PIXELS,
         cache_dir: Path | None = None,
         batching: MicroBatchOptions | None = None,
+        threads: int | None = None,
     ) -> None:
         self.registry = registry
         self.device = device
@@ -52,6 +55,7 @@ class ModuleHost:
         self._predictors: dict[str, Predictor] = {}
         self._failures: dict[str, SeascopeError] = {}
         self._serving = batching is not None
+        self._threads = threads
         self._batching = batching or MicroBatchOptions()
         self._batchers: dict[str, MicroBatcher] = {}
         self._locks: dict[str, threading.Lock] = {
@@ -96,14 +100,17 @@ class ModuleHost:
             if name in self._failures:
                 raise self._failures[name]
             manifest = self.registry.get(name)
-            threads = (
-                self._batching.threads_per_call(manifest.max_concurrency) if self._serving else 0
-            )
+            threads = self._threads
+            if threads is None:
+                serving = self._serving
+                threads = (
+                    self._batching.threads_per_call(manifest.max_concurrency) if serving else 0
+                )
             context = SetupContext(
                 device=self.device,
                 weights=self._weights.get(name),
                 cache_dir=self._cache_dir,
-                threads=threads,
+                threads=threads or 0,
             )
             try:
                 module = self.registry.create(name, context)

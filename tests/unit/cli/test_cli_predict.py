@@ -11,6 +11,7 @@ import pytest
 from pydantic import BaseModel, ConfigDict, Field
 from typer.testing import Result
 
+from seascope.cli.batch import predict_workers
 from seascope.datasets import render_particle
 from seascope.modules import ModelModule, ModuleManifest, ModuleRegistry, NoParams, SetupContext
 from seascope.types import ClassScore, ImageInput, Prediction
@@ -217,3 +218,22 @@ def test_module_failure_exits_1_with_its_message(
 
 def test_files_are_required(invoke: Invoke, registry: ModuleRegistry) -> None:
     assert invoke(["predict", "ranker"], registry).exit_code == 2
+
+
+@pytest.mark.parametrize(
+    ("device", "max_concurrency", "cores", "workers"),
+    [("cpu", None, 2, 2), ("cpu", None, 64, 8), ("cpu", 1, 16, 1), ("cuda", None, 16, 1)],
+)
+def test_batch_runs_predict_one_chunk_per_core_on_the_cpu(
+    device: str, max_concurrency: int | None, cores: int, workers: int
+) -> None:
+    manifest = ModuleManifest(
+        name="m",
+        version="1",
+        title="t",
+        summary="t",
+        task="image-classification",
+        entry="x:Y",
+        max_concurrency=max_concurrency,
+    )
+    assert predict_workers(device, manifest, cores) == workers

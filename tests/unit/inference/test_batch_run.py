@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
 import zipfile
 from collections import Counter
 from collections.abc import Sequence
@@ -315,3 +316,37 @@ def test_the_output_inside_an_input_folder_is_never_an_input(
     summary = run_batch(predictor=reference, specs=[str(samples / "a")], out=out, options=options)
     assert summary.rows == 6
     assert all(Path(row.input).suffix == ".png" for row in read_results(out))
+
+
+class Slow(ModelModule[NoParams, NoParams]):
+    """Takes longer on chunks with more "b" files, so parallel chunks finish out of order."""
+
+    def predict(self, images: Sequence[ImageInput], params: NoParams) -> list[Prediction]:
+        time.sleep(0.05 * sum(Path(image.name).stem.endswith("b") for image in images))
+        return [Prediction(input=image.name) for image in images]
+
+
+def test_parallel_predict_workers_write_every_input_once_in_input_order(
+    tmp_path: Path,
+) -> None:
+    rng = np.random.default_rng(1)
+    # Chunks of two alternate slow ("b") and fast ("a"): they finish out of order.
+    names = [f"{index:02d}{'bbaa'[index % 4]}.png" for index in range(12)]
+    for name in names:
+        render_particle("disc", rng, size=32).save(tmp_path / name)
+    predictor = _scripted(Slow)
+    orders = []
+    for workers in (1, 3):
+        out = tmp_path.parent / f"{tmp_path.name}-out-{workers}" / "r.jsonl"
+        out.parent.mkdir()
+        options = BatchOptions(chunk_size=2, predict_workers=workers)
+        summary = run_batch(predictor=predictor, specs=[str(tmp_path)], out=out, options=options)
+        assert summary.rows == summary.predicted == 12
+        orders.append([Path(row.input).name for row in read_results(out)])
+    # The walk's order, whatever order the parallel chunks finished in.
+    assert orders[1] == orders[0] and sorted(orders[1]) == sorted(names)
+
+
+def test_predict_workers_must_be_positive() -> None:
+    with pytest.raises(ConfigError, match="at least 1"):
+        BatchOptions(predict_workers=0)
