@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import threading
 import time
@@ -30,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
+from seascope.machine import cpu_cores
 from seascope.vision.export import INPUT_NAME, onnx_session
 
 
@@ -43,8 +43,7 @@ def main() -> int:
     if not args.model.is_file():
         print(f"no such model: {args.model}", file=sys.stderr)
         return 2
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    cores = cores or 1
+    cores = cpu_cores()
     sessions = {threads: onnx_session(args.model, threads=threads) for threads in (0, 1)}
     side = args.size or _side(sessions[0])
     settings = [(0, 1), (1, cores)] + ([(0, cores)] if cores > 1 else [])

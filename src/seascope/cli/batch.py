@@ -23,7 +23,7 @@ from seascope.cli.failures import SeascopeCommand
 from seascope.cli.state import state_of
 from seascope.errors import ConfigError, ModuleFailed
 from seascope.inference import ModuleHost, Predictor
-from seascope.inference.microbatch import cpu_cores
+from seascope.machine import cpu_cores
 from seascope.modules import ModuleManifest
 from seascope.modules.params import parse_params
 from seascope.types import JsonValue

@@ -54,9 +54,9 @@ class ModuleHost:
         self._cache_dir = cache_dir
         self._predictors: dict[str, Predictor] = {}
         self._failures: dict[str, SeascopeError] = {}
-        self._serving = batching is not None
-        self._threads = threads
         self._batching = batching or MicroBatchOptions()
+        # None: a serving host, whose modules share the cores among their batch workers.
+        self._threads = threads if threads is not None else (None if batching is not None else 0)
         self._batchers: dict[str, MicroBatcher] = {}
         self._locks: dict[str, threading.Lock] = {
             name: threading.Lock() for name in registry.names()
@@ -99,18 +99,14 @@ class ModuleHost:
                 return ready
             if name in self._failures:
                 raise self._failures[name]
-            manifest = self.registry.get(name)
             threads = self._threads
             if threads is None:
-                serving = self._serving
-                threads = (
-                    self._batching.threads_per_call(manifest.max_concurrency) if serving else 0
-                )
+                threads = self._batching.threads_per_call(self.registry.get(name).max_concurrency)
             context = SetupContext(
                 device=self.device,
                 weights=self._weights.get(name),
                 cache_dir=self._cache_dir,
-                threads=threads or 0,
+                threads=threads,
             )
             try:
                 module = self.registry.create(name, context)

@@ -17,7 +17,6 @@ cannot be decoded fails its own request only.
 from __future__ import annotations
 
 import asyncio
-import os
 import queue
 import threading
 import time
@@ -32,16 +31,10 @@ from pydantic import BaseModel
 
 from seascope.errors import Overloaded, SeascopeError
 from seascope.inference.predictor import PredictionResult, Predictor
+from seascope.machine import cpu_cores
 from seascope.types import ImageInput, Prediction
 
-__all__ = ["MicroBatchOptions", "MicroBatcher", "cpu_cores"]
-
-
-def cpu_cores() -> int:
-    """CPU cores this process may run on (its affinity where the platform has one)."""
-    if hasattr(os, "sched_getaffinity"):
-        return max(1, len(os.sched_getaffinity(0)))
-    return os.cpu_count() or 1
+__all__ = ["MicroBatchOptions", "MicroBatcher"]
 
 
 @dataclass(frozen=True)

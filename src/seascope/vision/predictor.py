@@ -13,7 +13,6 @@ images), which suits rotation-invariant organisms.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -26,6 +25,7 @@ import torch
 from torch import nn
 
 from seascope.errors import ModuleLoadFailed
+from seascope.machine import cpu_cores
 from seascope.vision.calibration import log_softmax, softmax
 from seascope.vision.export import INPUT_NAME, onnx_session
 from seascope.vision.package import (
@@ -131,7 +131,7 @@ class EvalPreprocessor:
         mean = np.asarray(pre.mean, dtype=np.float64)
         self._scale = (1.0 / (255.0 * std)).astype(np.float32).reshape(3, 1, 1)
         self._offset = (-mean / std).astype(np.float32).reshape(3, 1, 1)
-        self.workers = workers if workers is not None else min(4, _cpu_count())
+        self.workers = workers if workers is not None else min(4, cpu_cores())
         self._pool: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
 
@@ -224,12 +224,6 @@ def _pad_to_square(image: npt.NDArray[np.uint8], min_side: int) -> npt.NDArray[n
     rows[top : top + height, (left + width) * 3 :] = pattern[: (side - left - width) * 3]
     square[top : top + height, left : left + width] = image
     return square
-
-
-def _cpu_count() -> int:
-    if hasattr(os, "sched_getaffinity"):
-        return max(1, len(os.sched_getaffinity(0)))
-    return os.cpu_count() or 1
 
 
 def tta_views(batch: FloatArray) -> list[FloatArray]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ import numpy as np
 import torch
 
 from seascope.errors import ConfigError
+from seascope.machine import cpu_cores
 
 __all__ = [
     "Precision",
@@ -100,8 +100,7 @@ def default_num_workers(device: torch.device) -> int:
     moving them between processes), a quarter of the cores (at most 4) on larger ones.
     On GPU up to 8 workers feed the device.
     """
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    cores = cores or 1
+    cores = cpu_cores()
     if device.type == "cuda":
         return max(1, min(8, cores - 1))
     return 0 if cores <= 2 else min(4, cores // 4)

@@ -227,13 +227,5 @@ def test_files_are_required(invoke: Invoke, registry: ModuleRegistry) -> None:
 def test_batch_runs_predict_one_chunk_per_core_on_the_cpu(
     device: str, max_concurrency: int | None, cores: int, workers: int
 ) -> None:
-    manifest = ModuleManifest(
-        name="m",
-        version="1",
-        title="t",
-        summary="t",
-        task="image-classification",
-        entry="x:Y",
-        max_concurrency=max_concurrency,
-    )
+    manifest = _manifest("m", Ranker).model_copy(update={"max_concurrency": max_concurrency})
     assert predict_workers(device, manifest, cores) == workers

@@ -21,7 +21,7 @@ from seascope.inference import (
     PredictionResult,
     Predictor,
 )
-from seascope.inference.microbatch import cpu_cores
+from seascope.machine import cpu_cores
 from seascope.modules import ModelModule, ModuleManifest, ModuleRegistry, SetupContext
 from seascope.types import ClassScore, ImageInput, Prediction
 

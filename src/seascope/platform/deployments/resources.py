@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel, ConfigDict, Field
 
 from seascope.errors import InvalidParameters
+from seascope.machine import cpu_cores
 
 __all__ = ["DeploymentResources", "MachineLimits", "check_resources"]
 
@@ -52,14 +53,10 @@ class MachineLimits:
     def of_this_machine(cls) -> MachineLimits:
         """The cores this process may use and the machine's physical memory."""
         try:
-            cpus = len(os.sched_getaffinity(0))
-        except AttributeError:  # no affinity API (macOS)
-            cpus = os.cpu_count() or 1
-        try:
             memory = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // _MIB
         except (ValueError, OSError):
             memory = 0
-        return cls(cpus=max(1, cpus), memory_mb=int(memory) or 1 << 30)
+        return cls(cpus=cpu_cores(), memory_mb=int(memory) or 1 << 30)
 
 
 def check_resources(resources: DeploymentResources, limits: MachineLimits) -> None:
