@@ -25,6 +25,10 @@ route is sent in segments with a probe between two segments, and its ratio is th
 median of the per-segment ratios. What other processes used of the CPUs during each
 window is reported (``others_cores``).
 
+Each HTTP line also gives ``ratio_if_every_core_busy``: the ratio the route would reach
+if the server and the clients kept every core busy at the CPU time they spent per image.
+It bounds what scheduling can win; the rest needs less CPU per image.
+
 One JSON line per result on stdout (``name``, ``images_per_s``, ``ratio`` ...), then a
 ``summary`` line; progress on stderr.
 
@@ -1137,6 +1141,14 @@ def _http_line(
     latencies = [latency for phase in phases for latency in phase.latencies]
     server_cpu = [phase.server_cpu for phase in phases]
     client_cpu = sum(phase.client_cpu for phase in phases)
+    # The ratio the route would reach if server and clients kept every core busy at
+    # the CPU they used per image: how far below it the route is measures idle cores.
+    used = sum(c for c in server_cpu if c) + client_cpu
+    cpu_bound = (
+        (os.cpu_count() or 1) * len(samples) / used / bracket.model_rate
+        if used and all(c is not None for c in server_cpu)
+        else None
+    )
     line: dict[str, Any] = {
         "name": name,
         "images_per_s": round(rate, 2),
@@ -1158,6 +1170,7 @@ def _http_line(
         if all(c is not None for c in server_cpu)
         else None,
         "client_cpu_ms_per_image": round(1000 * client_cpu / len(samples), 3),
+        "ratio_if_every_core_busy": round(cpu_bound, 3) if cpu_bound else None,
         "others_cores": [round(phase.others_cores, 2) for phase in phases],
         "ceilings": bracket.summary(),
         "top1_agreement_with_onnx_fp32": round(agreement, 5),

@@ -54,7 +54,10 @@ class Settings(BaseSettings):
         default=32, ge=1, description="Most images the server gives a module in one call."
     )
     batch_max_wait_ms: float = Field(
-        default=2.0, ge=0.0, description="How long a batch waits for more requests (ms)."
+        default=0.0,
+        ge=0.0,
+        description="How long a free batch worker waits for more requests (ms). 0 runs "
+        "what is waiting at once; batches grow by themselves under load.",
     )
     batch_workers: int = Field(
         default=0, ge=0, description="Threads calling each module; 0 = one per CPU core."

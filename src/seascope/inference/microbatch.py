@@ -1,22 +1,29 @@
 """``MicroBatcher``: gather concurrent prediction requests into batches.
 
-Requests for the same module and the same parameters are queued; worker threads take up
-to ``max_batch_images`` images that arrived within ``max_wait`` seconds and run them
-through the module in one call, then hand each request its own predictions. A full queue
+Requests for the same module and the same parameters are queued; a free worker thread
+takes every request waiting (up to ``max_batch_images`` images, after at most
+``max_wait`` seconds for more) and runs them through the module in one call, then hands
+each request its own predictions. Under load the queue fills while the workers are busy,
+so batches grow by themselves; an idle server answers a lone request at once. A full queue
 refuses new work at once with :class:`~seascope.errors.Overloaded` (HTTP 503 with
 ``Retry-After``) instead of letting latency grow without bound, and a request that waits
 longer than ``timeout`` gets a clear error while the others go on.
 
 Uploaded files are decoded by the worker that runs their batch, so a request costs no
 thread of its own: the HTTP routes await :meth:`MicroBatcher.predict_files_async` on the
-event loop, and the worker hands the result straight back to it. With one worker per
-core, decoding and the module share the cores without any other hand-off; a file that
-cannot be decoded fails its own request only.
+event loop, and the worker hands the results of a batch back to each loop in one call.
+With one worker per core, decoding and the module share the cores without any other
+hand-off; a file that cannot be decoded fails its own request only.
+
+Hand-offs between threads are kept per batch, not per request: each one makes a thread
+wait for the GIL that the event loop holds, which on a small machine costs more than
+the batching gains (docs/benchmarks.md, "Inference").
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import queue
 import threading
 import time
@@ -36,6 +43,8 @@ from seascope.types import ImageInput, Prediction
 
 __all__ = ["MicroBatchOptions", "MicroBatcher"]
 
+_Settled = tuple["asyncio.Future[PredictionResult]", "PredictionResult | BaseException"]
+
 
 @dataclass(frozen=True)
 class MicroBatchOptions:
@@ -43,7 +52,9 @@ class MicroBatchOptions:
 
     Attributes:
         max_batch_images: Most images in one call of the module.
-        max_wait: Seconds a batch waits for more requests after its first one.
+        max_wait: Seconds a free worker waits for more requests after the first one.
+            0 (the default) runs what is waiting at once: measured faster on the CPU,
+            where requests pile up by themselves while the workers are busy.
         workers: Threads calling the module; 0 means one per CPU core (capped by the
             manifest's ``max_concurrency``). Modules that release the GIL (numpy, torch,
             ONNX Runtime) use every core this way while batches stay large under load.
@@ -52,7 +63,7 @@ class MicroBatchOptions:
     """
 
     max_batch_images: int = 32
-    max_wait: float = 0.002
+    max_wait: float = 0.0
     workers: int = 0
     max_queued_images: int = 1024
     timeout: float = 120.0
@@ -82,7 +93,23 @@ class _Request:
     params: BaseModel
     key: str
     future: Future[PredictionResult] = field(default_factory=Future)
+    waiter: asyncio.Future[PredictionResult] | None = None
     decode_seconds: float = 0.0
+
+    def start(self) -> bool:
+        """Whether the request is still wanted (its caller may have given up)."""
+        if self.waiter is not None:
+            return not self.waiter.done()
+        return self.future.set_running_or_notify_cancel()
+
+    def settle(self, outcome: PredictionResult | BaseException, ready: list[_Settled]) -> None:
+        """Deliver ``outcome``: to a waiting thread now, to an awaiting task via ``ready``."""
+        if self.waiter is not None:
+            ready.append((self.waiter, outcome))
+        elif isinstance(outcome, BaseException):
+            self.future.set_exception(outcome)
+        else:
+            self.future.set_result(outcome)
 
 
 class MicroBatcher:
@@ -96,11 +123,11 @@ class MicroBatcher:
     def __init__(self, predictor: Predictor, options: MicroBatchOptions | None = None) -> None:
         self.predictor = predictor
         self.options = options or MicroBatchOptions()
-        # queue.Queue, not SimpleQueue: with several consumers, CPython 3.11's
-        # SimpleQueue.get(timeout=...) can turn an expired timeout into an endless wait
-        # when another consumer took the item it woke for (seen here: both workers parked
-        # in get() while requests timed out after 120 s).
-        self._queue: queue.Queue[_Request | None] = queue.Queue()
+        # SimpleQueue blocks in C, so a worker woken for a request costs one GIL hand-off.
+        # It is only ever read blocking without a timeout, or with get_nowait: with
+        # several consumers, CPython 3.11's get(timeout=...) can turn an expired timeout
+        # into an endless wait when another consumer took the item it woke for.
+        self._queue: queue.SimpleQueue[_Request | None] = queue.SimpleQueue()
         self._deferred: deque[_Request] = deque()
         self._lock = threading.Lock()
         self._queued_images = 0
@@ -164,9 +191,16 @@ class MicroBatcher:
         If the awaiting task is cancelled (the client went away), the request is
         dropped from the queue when its batch has not started yet.
         """
-        future = self.submit_files(files, params)
+        parsed = self.predictor.parse_params(params)
+        if not files:
+            return PredictionResult([], 0.0, 0.0)
+        waiter: asyncio.Future[PredictionResult] = asyncio.get_running_loop().create_future()
+        self._submit(
+            _Request(None, files, len(files), parsed, parsed.model_dump_json(), waiter=waiter)
+        )
         try:
-            return await asyncio.wait_for(asyncio.wrap_future(future), self.options.timeout)
+            async with asyncio.timeout(self.options.timeout):
+                return await waiter
         except TimeoutError:
             raise self._timed_out() from None
 
@@ -241,33 +275,38 @@ class MicroBatcher:
 
     def _work(self) -> None:
         while True:
-            first = self._next(block=True, timeout=None)
+            first = self._next()
             if first is None:
                 return
             batch = self._gather(first)
             self._run(batch)
 
-    def _next(self, *, block: bool, timeout: float | None) -> _Request | None:
+    def _next(self) -> _Request | None:
         with self._lock:
             if self._deferred:
                 return self._deferred.popleft()
-        try:
-            return self._queue.get(block=block, timeout=timeout)
-        except queue.Empty:
-            return None
+        return self._queue.get()
 
     def _gather(self, first: _Request) -> list[_Request]:
+        """``first`` and the requests waiting behind it, after one ``max_wait`` nap at most.
+
+        The worker sleeps instead of blocking on the queue, so that it wakes once per
+        batch rather than once per arriving request.
+        """
         batch = [first]
         size = first.count
         deadline = time.perf_counter() + self.options.max_wait
+        waited = False
         while size < self.options.max_batch_images:
-            remaining = deadline - time.perf_counter()
-            if remaining <= 0:
-                break
             try:
-                candidate = self._queue.get(timeout=remaining)
+                candidate = self._queue.get_nowait()
             except queue.Empty:
-                break
+                remaining = deadline - time.perf_counter()
+                if waited or remaining <= 0:
+                    break
+                time.sleep(remaining)
+                waited = True
+                continue
             if candidate is None:
                 self._queue.put(None)  # keep the stop signal for the loop
                 break
@@ -281,16 +320,18 @@ class MicroBatcher:
         return batch
 
     def _run(self, batch: list[_Request]) -> None:
-        live = [r for r in batch if r.future.set_running_or_notify_cancel()]
+        live = [r for r in batch if r.start()]
+        ready: list[_Settled] = []
         try:
-            decoded = [r for r in live if self._decode(r)]
+            decoded = [r for r in live if self._decode(r, ready)]
             if decoded:
-                self._predict_batch(decoded)
+                self._predict_batch(decoded, ready)
         finally:
             with self._lock:
                 self._queued_images -= sum(r.count for r in batch)
+            _deliver(ready)
 
-    def _decode(self, request: _Request) -> bool:
+    def _decode(self, request: _Request, ready: list[_Settled]) -> bool:
         """Decode the request's files in this worker; a bad file fails its request only."""
         if request.files is None:
             return True
@@ -298,26 +339,26 @@ class MicroBatcher:
         try:
             request.images = self.predictor.decode(request.files)
         except BaseException as exc:  # noqa: BLE001 - delivered to the waiting caller
-            request.future.set_exception(exc)
+            request.settle(exc, ready)
             return False
         request.decode_seconds = time.perf_counter() - started
         return True
 
-    def _predict_batch(self, batch: list[_Request]) -> None:
+    def _predict_batch(self, batch: list[_Request], ready: list[_Settled]) -> None:
         images = [image for request in batch for image in _images(request)]
         started = time.perf_counter()
         try:
             predictions = self.predictor.predict(images, batch[0].params).predictions
         except SeascopeError as exc:
             if len(batch) == 1:
-                batch[0].future.set_exception(exc)
+                batch[0].settle(exc, ready)
                 return
             for request in batch:  # find whose images the module refused
-                self._predict_batch_alone(request)
+                self._predict_batch_alone(request, ready)
             return
         except BaseException as exc:  # noqa: BLE001 - delivered to the waiting caller
             for request in batch:
-                request.future.set_exception(exc)
+                request.settle(exc, ready)
             return
         elapsed = time.perf_counter() - started
         with self._lock:
@@ -326,26 +367,46 @@ class MicroBatcher:
         offset = 0
         for request in batch:
             count = len(_images(request))
-            request.future.set_result(
-                PredictionResult(
-                    predictions[offset : offset + count], request.decode_seconds, elapsed
-                )
+            result = PredictionResult(
+                predictions[offset : offset + count], request.decode_seconds, elapsed
             )
+            request.settle(result, ready)
             offset += count
 
-    def _predict_batch_alone(self, request: _Request) -> None:
+    def _predict_batch_alone(self, request: _Request, ready: list[_Settled]) -> None:
         images = _images(request)
         try:
             result = self.predictor.predict(images, request.params)
         except BaseException as exc:  # noqa: BLE001 - delivered to the waiting caller
-            request.future.set_exception(exc)
+            request.settle(exc, ready)
+            return
+        with self._lock:
+            self._batches += 1
+            self._predicted_images += len(images)
+        request.settle(
+            PredictionResult(result.predictions, request.decode_seconds, result.predict_seconds),
+            ready,
+        )
+
+
+def _deliver(ready: Sequence[_Settled]) -> None:
+    """Hand awaited results to their event loops: one wake-up per loop and batch."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[_Settled]] = {}
+    for settled in ready:
+        by_loop.setdefault(settled[0].get_loop(), []).append(settled)
+    for loop, items in by_loop.items():
+        with contextlib.suppress(RuntimeError):  # the loop is closed: nobody is waiting
+            loop.call_soon_threadsafe(_settle_all, items)
+
+
+def _settle_all(items: Sequence[_Settled]) -> None:
+    for waiter, outcome in items:
+        if waiter.done():  # cancelled: the caller went away or timed out
+            continue
+        if isinstance(outcome, BaseException):
+            waiter.set_exception(outcome)
         else:
-            with self._lock:
-                self._batches += 1
-                self._predicted_images += len(images)
-            request.future.set_result(
-                PredictionResult(result.predictions, request.decode_seconds, result.predict_seconds)
-            )
+            waiter.set_result(outcome)
 
 
 def _images(request: _Request) -> Sequence[ImageInput]:

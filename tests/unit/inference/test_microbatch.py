@@ -226,8 +226,56 @@ def test_awaiting_past_the_timeout_gives_a_clear_error(
     module.gate.clear()
     with pytest.raises(Overloaded, match="no prediction within 0.1 s"):
         asyncio.run(batcher.predict_files_async([("slow.jpg", particle_bytes())]))
-    module.gate.set()
+    module.gate.set()  # the batch ends after its caller's loop is closed
+    assert batcher.predict([image("after")])[0].input == "after"  # the worker lives on
     batcher.close()
+
+
+def test_requests_that_arrive_while_the_workers_are_busy_form_the_next_batch() -> None:
+    module, batcher = make(max_wait=0.0, workers=1, max_batch_images=16)
+    module.gate.clear()
+    with ThreadPoolExecutor(6) as pool:
+        first = pool.submit(batcher.predict, [image("first")])
+        deadline = time.monotonic() + 5
+        while batcher.queued_images < 1:
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        time.sleep(0.05)  # the worker holds "first" at the gate
+        rest = [pool.submit(batcher.predict, [image(f"next{i}")]) for i in range(5)]
+        while batcher.queued_images < 6:
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        module.gate.set()
+        assert first.result(5)[0].input == "first"
+        assert [f.result(5)[0].input for f in rest] == [f"next{i}" for i in range(5)]
+    batcher.close()
+    assert module.calls == [1, 5]  # no waiting window, yet the queued five ran together
+
+
+def test_one_batch_answers_callers_on_different_event_loops(
+    particle_bytes,  # type: ignore[no-untyped-def]
+) -> None:
+    module, batcher = make(max_wait=0.0, workers=1, max_batch_images=16)
+    module.gate.clear()
+    data = particle_bytes()
+    blocker = threading.Thread(target=batcher.predict, args=([image("blocker")],))
+    blocker.start()
+
+    def caller(index: int) -> PredictionResult:  # each thread runs its own event loop
+        return asyncio.run(batcher.predict_files_async([(f"loop{index}.jpg", data)]))
+
+    with ThreadPoolExecutor(3) as pool:
+        futures = [pool.submit(caller, i) for i in range(3)]
+        deadline = time.monotonic() + 5
+        while batcher.queued_images < 4:
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        module.gate.set()
+        inputs = [f.result(5).predictions[0].input for f in futures]
+    blocker.join(5)
+    batcher.close()
+    assert inputs == ["loop0.jpg", "loop1.jpg", "loop2.jpg"]
+    assert module.calls == [1, 3]  # the three loops were answered from one batch
 
 
 def test_bad_parameters_are_refused_before_anything_is_queued() -> None:
