@@ -48,7 +48,10 @@ class Settings(BaseSettings):
     )
     max_files_per_request: int = Field(default=256, ge=1)
     predict_threads: int = Field(
-        default=0, ge=0, description="Threads running predictions; 0 picks the CPU count."
+        default=0,
+        ge=0,
+        description="CPU threads of one module call in servers (engine and preprocessing); "
+        "0 shares the cores among the batch workers (cores / SEASCOPE_BATCH_WORKERS).",
     )
     batch_max_images: int = Field(
         default=32, ge=1, description="Most images the server gives a module in one call."

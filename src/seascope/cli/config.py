@@ -50,6 +50,7 @@ def batch_options(settings: Settings) -> MicroBatchOptions:
         workers=settings.batch_workers,
         max_queued_images=settings.max_queued_images,
         timeout=settings.predict_timeout,
+        threads=settings.predict_threads,
     )
 
 

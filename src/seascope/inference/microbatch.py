@@ -60,6 +60,8 @@ class MicroBatchOptions:
             ONNX Runtime) use every core this way while batches stay large under load.
         max_queued_images: Images allowed to wait; beyond that requests get ``Overloaded``.
         timeout: Seconds a request may wait for its predictions.
+        threads: CPU threads one module call may use; 0 shares the cores among the
+            workers (:meth:`threads_per_call`).
     """
 
     max_batch_images: int = 32
@@ -67,6 +69,7 @@ class MicroBatchOptions:
     workers: int = 0
     max_queued_images: int = 1024
     timeout: float = 120.0
+    threads: int = 0
 
     def worker_count(self, max_concurrency: int | None = None) -> int:
         """Worker threads for a module allowing ``max_concurrency`` parallel calls."""
@@ -78,8 +81,12 @@ class MicroBatchOptions:
 
         With one worker per core this is 1: each worker keeps one core busy with its own
         batch, which on the CPU is faster than several threads sharing every call (no
-        synchronisation between them, and decoding fills the gaps).
+        synchronisation between them, and decoding fills the gaps). An explicit
+        ``threads`` wins: a process pinned to its cores after start-up (a deployment)
+        cannot rely on counting them at set-up.
         """
+        if self.threads:
+            return self.threads
         return max(1, cpu_cores() // self.worker_count(max_concurrency))
 
 

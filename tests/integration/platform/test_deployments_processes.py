@@ -130,6 +130,7 @@ def test_a_reference_deployment_runs_predicts_and_stops(
     assert pid is not None
     environment = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
     assert b"OMP_NUM_THREADS=1" in environment
+    assert b"SEASCOPE_PREDICT_THREADS=1" in environment  # one engine thread per worker
     assert f"SEASCOPE_DEPLOYMENT_ID={running.id}".encode() in environment
     if len(os.sched_getaffinity(0)) > 1:
         assert len(os.sched_getaffinity(pid)) == 1  # pinned to the one core it asked for

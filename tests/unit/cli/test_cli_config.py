@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from seascope.cli.config import (
+    batch_options,
     load_settings,
     normalise_base_path,
     parse_assignments,
@@ -67,3 +68,16 @@ def test_none_overrides_keep_the_environment(
     monkeypatch.setenv("SEASCOPE_PORT", "6000")
     assert load_settings(home=tmp_path, port=None).port == 6000
     assert load_settings(home=tmp_path, port=7000).port == 7000
+
+
+def test_batching_settings_reach_the_batcher(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    defaults = batch_options(load_settings(home=tmp_path))
+    assert (defaults.max_wait, defaults.threads) == (0.0, 0)
+    monkeypatch.setenv("SEASCOPE_BATCH_MAX_WAIT_MS", "3")
+    monkeypatch.setenv("SEASCOPE_PREDICT_THREADS", "2")
+    monkeypatch.setenv("SEASCOPE_BATCH_WORKERS", "4")
+    options = batch_options(load_settings(home=tmp_path))
+    assert (options.max_wait, options.threads, options.workers) == (0.003, 2, 4)
+    assert options.threads_per_call() == 2

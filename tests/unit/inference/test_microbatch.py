@@ -298,6 +298,7 @@ def test_workers_share_the_cores(
     count = options.worker_count(max_concurrency)
     assert count == (cpu_cores() if expected_workers == "cores" else expected_workers)
     assert options.threads_per_call(max_concurrency) == max(1, cpu_cores() // count)
+    assert MicroBatchOptions(workers=workers, threads=3).threads_per_call(max_concurrency) == 3
 
 
 class Recording(ModelModule[Params, Params]):
@@ -322,4 +323,6 @@ def test_a_serving_host_gives_each_call_its_share_of_the_cores() -> None:
     options = MicroBatchOptions(workers=1)
     serving = ModuleHost(ModuleRegistry([manifest]), batching=options)
     serving.predictor("recording")
-    assert [ctx.threads for ctx in Recording.contexts] == [0, cpu_cores()]
+    pinned = ModuleHost(ModuleRegistry([manifest]), batching=MicroBatchOptions(threads=2))
+    pinned.predictor("recording")
+    assert [ctx.threads for ctx in Recording.contexts] == [0, cpu_cores(), 2]

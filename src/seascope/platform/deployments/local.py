@@ -32,9 +32,13 @@ THREAD_VARIABLES = (
     "NUMEXPR_NUM_THREADS",
     "VECLIB_MAXIMUM_THREADS",
     "SEASCOPE_BATCH_WORKERS",
-    "SEASCOPE_PREDICT_THREADS",
 )
-"""Thread-pool sizes set to the deployment's ``cpus`` (numpy/BLAS, torch, seascope)."""
+"""Thread-pool sizes set to the deployment's ``cpus`` (numpy/BLAS, torch, seascope).
+
+With one batch worker per CPU, each module call gets one thread
+(``SEASCOPE_PREDICT_THREADS=1``): the server is pinned to its cores only after it
+started, so it must not count them itself.
+"""
 
 # The platform's own serving variables must not leak into a deployment's server.
 _DROPPED_VARIABLES = ("_SEASCOPE_SERVE_PLAN", "SEASCOPE_BASE_PATH", "SEASCOPE_HOME")
@@ -171,6 +175,7 @@ class LocalProcessBackend:
         env = {k: v for k, v in os.environ.items() if k not in _DROPPED_VARIABLES}
         threads = str(spec.resources.cpus)
         env.update(dict.fromkeys(THREAD_VARIABLES, threads))
+        env["SEASCOPE_PREDICT_THREADS"] = "1"
         env.update(self.environment)
         env["PYTHONUNBUFFERED"] = "1"
         env[DEPLOYMENT_ID_VARIABLE] = str(spec.deployment_id)
