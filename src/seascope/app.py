@@ -132,6 +132,9 @@ def create_app(
         auth_mode=auth_mode.value,
     )
     app.include_router(build_api_router(api), prefix=options.base_path)
+    # Right after the native routes: requests are matched against the routes in order,
+    # and the two predict routes are the ones called per image.
+    legacy = _mount_deepaas(app, host=host, jobs=jobs, options=options)
     app.include_router(
         build_catalog_router(catalog),
         prefix=options.base_path,
@@ -155,7 +158,6 @@ def create_app(
     if tries is not None:
         try_router = build_try_router(tries, host, max_files=options.max_files_per_request)
         app.include_router(try_router, prefix=options.base_path)
-    legacy = _mount_deepaas(app, host=host, jobs=jobs, options=options)
     install_dashboard(
         app,
         catalog=catalog,

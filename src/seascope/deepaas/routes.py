@@ -163,6 +163,12 @@ class _DeepaasRoutes:
         def redirect(path: str, check: Callable[[Request], bool] | None = None) -> None:
             add(path, dict.fromkeys(_METHODS, slash_redirect(check)))
 
+        # Predict first: a request is matched against the routes in order, and predict
+        # is the one route called per image (paths never overlap, so order is free).
+        if self.options.predict_endpoint:
+            add(f"{model}/predict/", {"POST": self.predict})
+        else:
+            add(f"{model}/predict/", dict.fromkeys(_METHODS, payment_required))
         # DEEPaaS refuses HEAD on the v2 routes only; documents outside /v2 allow it.
         add(base or "/", {"GET": docs.versions, "HEAD": docs.versions})
         if base:
@@ -175,10 +181,6 @@ class _DeepaasRoutes:
         redirect(f"{v2}/models")
         add(f"{model}/", {"GET": self.model_metadata})
         redirect(model, self._known)
-        if self.options.predict_endpoint:
-            add(f"{model}/predict/", {"POST": self.predict})
-        else:
-            add(f"{model}/predict/", dict.fromkeys(_METHODS, payment_required))
         redirect(f"{model}/predict", self._known)
         if self.options.train_endpoint:
             add(f"{model}/train/", {"POST": self.start_training, "GET": self.list_trainings})
