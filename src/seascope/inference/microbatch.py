@@ -198,13 +198,12 @@ class MicroBatcher:
         If the awaiting task is cancelled (the client went away), the request is
         dropped from the queue when its batch has not started yet.
         """
-        parsed = self.predictor.parse_params(params)
+        request = self._files_request(files, params)
         if not files:
             return PredictionResult([], 0.0, 0.0)
         waiter: asyncio.Future[PredictionResult] = asyncio.get_running_loop().create_future()
-        self._submit(
-            _Request(None, files, len(files), parsed, parsed.model_dump_json(), waiter=waiter)
-        )
+        request.waiter = waiter
+        self._submit(request)
         try:
             async with asyncio.timeout(self.options.timeout):
                 return await waiter
@@ -237,12 +236,17 @@ class MicroBatcher:
             InvalidParameters: bad parameters.
             Overloaded: the queue is full or the batcher is closed.
         """
-        parsed = self.predictor.parse_params(params)
-        request = _Request(None, files, len(files), parsed, parsed.model_dump_json())
+        request = self._files_request(files, params)
         if not files:
             request.future.set_result(PredictionResult([], 0.0, 0.0))
             return request.future
         return self._submit(request)
+
+    def _files_request(
+        self, files: Sequence[tuple[str, bytes]], params: Mapping[str, Any] | BaseModel | None
+    ) -> _Request:
+        parsed = self.predictor.parse_params(params)
+        return _Request(None, files, len(files), parsed, parsed.model_dump_json())
 
     def _submit(self, request: _Request) -> Future[PredictionResult]:
         with self._lock:
