@@ -92,6 +92,8 @@ def test_quick_run_prints_one_json_line_per_result_and_a_summary() -> None:
     for name in ("http_native", "http_deepaas"):
         assert by_name[name]["errors"] == 0 and by_name[name]["requests"] == 64
         assert 0 < by_name[name]["p50_ms"] <= by_name[name]["p95_ms"]
+        assert by_name[name]["server_cpu_ms_per_image"] > 0
+        assert by_name[name]["ratio_if_every_core_busy"] > 0
     assert summary["goals"] == GOALS
     assert set(summary["ratios"]) == set(NAMES[:-1])
     assert isinstance(summary["ok"], bool)
