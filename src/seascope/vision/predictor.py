@@ -14,7 +14,7 @@ images), which suits rotation-invariant organisms.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Literal, Protocol
@@ -156,9 +156,10 @@ class EvalPreprocessor:
 
     def submit(self, images: Sequence[npt.NDArray[np.uint8]]) -> Future[FloatArray]:
         """Preprocess ``images`` in a pool thread (one thread) and return the future batch."""
-        return self._executor().submit(self._serial, images)
+        return self._executor().submit(self.serial, images)
 
-    def _serial(self, images: Sequence[npt.NDArray[np.uint8]]) -> FloatArray:
+    def serial(self, images: Sequence[npt.NDArray[np.uint8]]) -> FloatArray:
+        """Normalised inputs of ``images``, computed in the calling thread alone."""
         size = self.image_size
         batch: FloatArray = np.empty((len(images), 3, size, size), dtype=np.float32)
         self._fill(images, batch, 0, len(images))
@@ -239,17 +240,33 @@ def tta_views(batch: FloatArray) -> list[FloatArray]:
 class ClassifierPredictor:
     """Turns RGB arrays into calibrated probabilities for one model card.
 
+    On the CPU, an ONNX Runtime engine may run a call as ``parts`` independent pieces,
+    each preprocessed and run on one thread of a single-threaded session, in parallel.
+    Two one-thread sessions keep two cores busier than one two-thread session does (its
+    threads meet at a barrier after every operator), and each piece's preprocessing
+    then runs beside the other piece's model instead of taking a core from it
+    (bench/inference.py on 2 cores: 578 against 505 images/s; docs/benchmarks.md).
+
     Args:
         card: The package's card (classes, preprocessing, calibration).
         engine: Where logits come from.
+        threads: Preprocessing threads of one call (0: the CPUs, at most 4); with
+            ``parts`` above 1 each piece preprocesses its own images instead.
+        parts: Pieces a call is split into, each run in its own thread (1: no split).
     """
 
-    def __init__(self, card: ModelCard, engine: LogitsEngine, *, threads: int = 0) -> None:
+    def __init__(
+        self, card: ModelCard, engine: LogitsEngine, *, threads: int = 0, parts: int = 1
+    ) -> None:
         self.card = card
         self.engine = engine
-        self.preprocessor = EvalPreprocessor(card.preprocessing, workers=threads or None)
+        self.parts = max(1, parts)
+        workers = 1 if self.parts > 1 else threads or None
+        self.preprocessor = EvalPreprocessor(card.preprocessing, workers=workers)
         on_gpu = isinstance(engine, TorchEngine) and engine.device.type != "cpu"
         self.chunk = _CHUNK if on_gpu else _CPU_CHUNK
+        self._pool: ThreadPoolExecutor | None = None
+        self._lock = threading.Lock()
 
     @classmethod
     def from_package(
@@ -263,8 +280,9 @@ class ClassifierPredictor:
     ) -> ClassifierPredictor:
         """Load the package's ONNX graph, its int8 graph or its safetensors weights.
 
-        ``threads`` caps the CPU threads of one call (ONNX Runtime's intra-op threads and
-        the preprocessing pool); 0 uses every core. Torch's thread pool is the process's
+        ``threads`` caps the CPU threads of one call (0 uses every core). With ONNX
+        Runtime, a call is split into that many pieces, each on one thread of a
+        single-threaded session (see the class). Torch's thread pool is the process's
         and is left alone.
 
         Raises:
@@ -272,26 +290,28 @@ class ClassifierPredictor:
                 ``model.int8.onnx`` with its measured accuracy change in the card for
                 the int8 engine, or its weights cannot be loaded.
         """
+        if engine == "torch":
+            network = build_network(card, path / "weights.safetensors")
+            return cls(card, TorchEngine(network, device), threads=threads)
         if engine == "onnx":
             onnx_file = path / ONNX_FILE
             if not onnx_file.is_file():
                 raise ModuleLoadFailed(f"{path}: no {ONNX_FILE} in the package (use engine torch)")
-            return cls(card, OnnxEngine(onnx_file, threads=threads), threads=threads)
-        if engine == "int8":
-            int8_file = path / INT8_ONNX_FILE
-            if not int8_file.is_file():
+        else:
+            onnx_file = path / INT8_ONNX_FILE
+            if not onnx_file.is_file():
                 raise ModuleLoadFailed(
                     f"{path}: no {INT8_ONNX_FILE} in the package; make it with "
                     f"'python -m seascope.vision.quantize {path}'"
                 )
             if card.int8 is None or INT8_ONNX_FILE not in card.files:
                 raise ModuleLoadFailed(
-                    f"{int8_file}: the model card does not record this int8 model's accuracy "
+                    f"{onnx_file}: the model card does not record this int8 model's accuracy "
                     f"change; make it with 'python -m seascope.vision.quantize {path}'"
                 )
-            return cls(card, OnnxEngine(int8_file, name="int8", threads=threads), threads=threads)
-        network = build_network(card, path / "weights.safetensors")
-        return cls(card, TorchEngine(network, device), threads=threads)
+        parts = threads or cpu_cores()
+        onnx = OnnxEngine(onnx_file, name=engine, threads=1 if parts > 1 else threads)
+        return cls(card, onnx, threads=threads, parts=parts)
 
     def preprocess(self, images: Sequence[npt.NDArray[np.uint8]]) -> FloatArray:
         """Normalised ``(n, 3, s, s)`` float32 inputs of ``(H, W, 3)`` uint8 RGB arrays."""
@@ -315,10 +335,26 @@ class ClassifierPredictor:
                 pending = self.preprocessor.submit(images[following : following + self.chunk])
             yield batch
 
-    def logits(self, images: Sequence[npt.NDArray[np.uint8]]) -> npt.NDArray[np.float64]:
-        """Raw logits of the images, computed chunk by chunk (32 on the CPU, 64 on GPUs)."""
-        chunks = [self.engine.logits(batch) for batch in self.batches(images)]
-        return np.concatenate(chunks) if chunks else np.zeros((0, len(self.card.classes)))
+    def logits(
+        self, images: Sequence[npt.NDArray[np.uint8]], *, tta: bool = False
+    ) -> npt.NDArray[np.float64]:
+        """Raw logits of the images, computed chunk by chunk (32 on the CPU, 64 on GPUs).
+
+        With ``tta``, the mean log-softmax of the eight views (:func:`tta_logits`).
+        A call is split into up to ``parts`` pieces run in parallel, one image at least
+        per piece.
+        """
+        pieces = min(self.parts, len(images))
+        if pieces <= 1:
+            return self._logits(self.batches(images), tta, len(images))
+        bounds = [round(i * len(images) / pieces) for i in range(pieces + 1)]
+        pool = self._executor()
+        futures = [
+            pool.submit(self._piece_logits, images[start:stop], tta)
+            for start, stop in zip(bounds[1:-1], bounds[2:], strict=True)
+        ]
+        first = self._piece_logits(images[: bounds[1]], tta)  # the caller takes a piece
+        return np.concatenate([first, *(future.result() for future in futures)])
 
     def probabilities(
         self, images: Sequence[npt.NDArray[np.uint8]], *, tta: bool = False
@@ -329,16 +365,39 @@ class ClassifierPredictor:
         mean) using the TTA temperature when the card has one.
         """
         calibration = self.card.calibration
-        if not tta:
-            return softmax(self.logits(images), calibration.temperature)
-        temperature = calibration.temperature_tta or calibration.temperature
+        temperature = calibration.temperature
+        if tta:
+            temperature = calibration.temperature_tta or calibration.temperature
+        return softmax(self.logits(images, tta=tta), temperature)
+
+    def _piece_logits(
+        self, images: Sequence[npt.NDArray[np.uint8]], tta: bool
+    ) -> npt.NDArray[np.float64]:
+        """Logits of one piece, preprocessed and run chunk by chunk in this thread."""
+        starts = range(0, len(images), self.chunk)
+        chunks = (self.preprocessor.serial(images[start : start + self.chunk]) for start in starts)
+        return self._logits(chunks, tta, len(images))
+
+    def _logits(
+        self, batches: Iterable[FloatArray], tta: bool, count: int
+    ) -> npt.NDArray[np.float64]:
         outputs: list[npt.NDArray[np.float64]] = []
-        for batch in self.batches(images):
-            views = [self.engine.logits(view) for view in tta_views(batch)]
-            outputs.append(tta_logits(views))
+        for batch in batches:
+            if tta:
+                outputs.append(tta_logits([self.engine.logits(view) for view in tta_views(batch)]))
+            else:
+                outputs.append(self.engine.logits(batch))
         if not outputs:
-            return np.zeros((0, len(self.card.classes)))
-        return softmax(np.concatenate(outputs), temperature)
+            return np.zeros((count, len(self.card.classes)))
+        return np.concatenate(outputs)
+
+    def _executor(self) -> ThreadPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(
+                    self.parts - 1, thread_name_prefix="seascope-predict-part"
+                )
+            return self._pool
 
 
 def tta_logits(views: Sequence[npt.NDArray[np.float64]]) -> npt.NDArray[np.float64]:

@@ -25,7 +25,12 @@ from seascope.vision.package import (
     read_package,
     rewrite_card,
 )
-from seascope.vision.predictor import ClassifierPredictor, EvalPreprocessor
+from seascope.vision.predictor import (
+    ClassifierPredictor,
+    EngineName,
+    EvalPreprocessor,
+    OnnxEngine,
+)
 from seascope.vision.quantize import main, package_data, quantize_package
 from seascope.vision.transforms import build_eval_transform, image_to_tensor
 from seascope.zoo.classifier.manifest import MANIFEST
@@ -212,3 +217,24 @@ def test_eval_preprocessor_gives_the_eval_transforms_pixels(size_mode: str, work
     np.testing.assert_allclose(got, expected, rtol=0, atol=2e-6)
     with pytest.raises(ValueError, match="RGB"):
         EvalPreprocessor(pre)([np.zeros((4, 4), dtype=np.uint8)])
+
+
+@pytest.mark.parametrize("engine", ["onnx", "int8"])
+def test_a_call_split_over_threads_gives_the_unsplit_probabilities(
+    quantized: Path, dataset: Path, engine: EngineName
+) -> None:
+    card = read_package(quantized)
+    arrays = [image.array for image in _images(dataset)] * 3  # > 32 images in each piece
+    whole = ClassifierPredictor.from_package(quantized, card, engine=engine, threads=1)
+    split = ClassifierPredictor.from_package(quantized, card, engine=engine, threads=3)
+    assert (whole.parts, split.parts) == (1, 3)
+    assert isinstance(split.engine, OnnxEngine)
+    options = split.engine.session.get_session_options()  # type: ignore[attr-defined]
+    assert options.intra_op_num_threads == 1  # each piece runs on its own thread
+    for count in (1, 2, 5, len(arrays)):
+        for tta in (False, True):
+            expected = whole.probabilities(arrays[:count], tta=tta)
+            got = split.probabilities(arrays[:count], tta=tta)
+            assert got.shape == (count, len(card.classes))
+            np.testing.assert_allclose(got, expected, rtol=0, atol=1e-6)
+    assert split.logits([]).shape == (0, len(card.classes))
