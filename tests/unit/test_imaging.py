@@ -11,8 +11,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from seascope import imaging
 from seascope.errors import ImageTooLarge, InvalidInput, UnsupportedMediaType
 from seascope.imaging import decode_image
+from seascope.types import ImageInput
 from tests.conftest import encode
 
 
@@ -91,3 +93,100 @@ def test_exif_orientation_is_applied() -> None:
     source.save(buffer, "JPEG", exif=exif.tobytes())
     image = decode_image(buffer.getvalue(), "rotated.jpg")
     assert (image.width, image.height) == (20, 40)
+
+
+def _jpeg(mode: str, size: tuple[int, int], **options: object) -> bytes:
+    """A JPEG of smooth gradients and noise (edges, colour, odd sizes for partial blocks)."""
+    rng = np.random.default_rng(7)
+    width, height = size
+    ramp = np.linspace(0, 255, width)[None, :] * np.linspace(0.2, 1.0, height)[:, None]
+    pixels = np.stack([ramp, ramp[::-1], np.full_like(ramp, 90.0)], axis=2)
+    pixels = np.clip(pixels + rng.normal(0, 25, pixels.shape), 0, 255).astype(np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).convert(mode).save(buffer, "JPEG", **options)
+    return buffer.getvalue()
+
+
+class _CountingDecoder:
+    """Counts the calls of ``simplejpeg.decode_jpeg`` (which it still makes)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.calls = 0
+        self._decode = imaging.simplejpeg.decode_jpeg
+        monkeypatch.setattr(imaging.simplejpeg, "decode_jpeg", self)
+
+    def __call__(self, *args: object, **kwargs: object) -> object:
+        self.calls += 1
+        return self._decode(*args, **kwargs)
+
+
+def _pillow_only(data: bytes, name: str, monkeypatch: pytest.MonkeyPatch) -> ImageInput:
+    with monkeypatch.context() as patch:
+        patch.setattr(imaging, "_decode_plain_jpeg", lambda *_: None)
+        return decode_image(data, name)
+
+
+@pytest.mark.parametrize("mode", ["RGB", "L"])
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"quality": 95, "subsampling": 0},
+        {"quality": 75, "subsampling": 1},
+        {"quality": 50, "subsampling": 2},
+        {"quality": 85, "progressive": True},
+        {"quality": 85, "optimize": True},
+    ],
+    ids=["444", "422", "420", "progressive", "optimized"],
+)
+def test_plain_jpegs_get_pillows_pixels_through_libjpeg_turbo(
+    mode: str, options: dict[str, object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = _jpeg(mode, (53, 37), **options)
+    decoder = _CountingDecoder(monkeypatch)
+    fast = decode_image(data, "a.jpg")
+    assert decoder.calls == 1
+    slow = _pillow_only(data, "a.jpg", monkeypatch)
+    assert decoder.calls == 1  # the reference did not take the fast path
+    np.testing.assert_array_equal(fast.array, slow.array)
+    assert fast.array.shape == (37, 53, 3) and fast.array.dtype == np.uint8
+    assert fast.is_greyscale == slow.is_greyscale == (mode == "L")
+    assert (fast.source_format, fast.metadata) == (slow.source_format, slow.metadata)
+    assert not fast.array.flags.writeable  # decoded pixels are read-only
+
+
+def test_a_jpeg_libjpeg_turbo_calls_damaged_is_left_to_pillow(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    data = _jpeg("RGB", (40, 30), quality=80)
+    # Junk before the end marker: libjpeg warns ("extraneous bytes"), Pillow decodes it.
+    damaged = data[:-2] + b"\x00" * 16 + data[-2:]
+    decoder = _CountingDecoder(monkeypatch)
+    image = decode_image(damaged, "junk.jpg")
+    assert decoder.calls == 1  # tried, refused, then decoded by Pillow
+    np.testing.assert_array_equal(image.array, _pillow_only(damaged, "junk.jpg", monkeypatch).array)
+
+
+@pytest.mark.parametrize("kind", ["exif", "cmyk"])
+def test_exif_and_cmyk_jpegs_are_decoded_by_pillow(
+    kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    buffer = io.BytesIO()
+    if kind == "exif":
+        exif = Image.Exif()
+        exif[0x010F] = "seascope"  # any Exif may carry an orientation: Pillow's rules apply
+        Image.new("RGB", (8, 8), "red").save(buffer, "JPEG", exif=exif.tobytes())
+    else:
+        Image.new("CMYK", (8, 8), (0, 255, 255, 0)).save(buffer, "JPEG")
+    decoder = _CountingDecoder(monkeypatch)
+    image = decode_image(buffer.getvalue(), f"{kind}.jpg")
+    assert decoder.calls == 0
+    assert image.array.shape == (8, 8, 3)
+    assert image.array[4, 4, 0] > 200 and image.array[4, 4, 1] < 60  # red either way
+
+
+def test_a_jpeg_bomb_is_refused_from_its_header(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = _jpeg("RGB", (64, 48))
+    decoder = _CountingDecoder(monkeypatch)
+    with pytest.raises(ImageTooLarge, match=r"big.jpg: 64x48 pixels, 0 MP is above"):
+        decode_image(data, "big.jpg", max_pixels=1000)
+    assert decoder.calls == 0
