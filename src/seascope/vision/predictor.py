@@ -245,7 +245,7 @@ class ClassifierPredictor:
     Two one-thread sessions keep two cores busier than one two-thread session does (its
     threads meet at a barrier after every operator), and each piece's preprocessing
     then runs beside the other piece's model instead of taking a core from it
-    (bench/inference.py on 2 cores: 578 against 505 images/s; docs/benchmarks.md).
+    (bench/inference.py on 2 cores: 0.89 -> 0.95 of the model ceiling; docs/benchmarks.md).
 
     Args:
         card: The package's card (classes, preprocessing, calibration).
@@ -346,7 +346,7 @@ class ClassifierPredictor:
         """
         pieces = min(self.parts, len(images))
         if pieces <= 1:
-            return self._logits(self.batches(images), tta, len(images))
+            return self._logits(self.batches(images), tta)
         bounds = [round(i * len(images) / pieces) for i in range(pieces + 1)]
         pool = self._executor()
         futures = [
@@ -376,11 +376,9 @@ class ClassifierPredictor:
         """Logits of one piece, preprocessed and run chunk by chunk in this thread."""
         starts = range(0, len(images), self.chunk)
         chunks = (self.preprocessor.serial(images[start : start + self.chunk]) for start in starts)
-        return self._logits(chunks, tta, len(images))
+        return self._logits(chunks, tta)
 
-    def _logits(
-        self, batches: Iterable[FloatArray], tta: bool, count: int
-    ) -> npt.NDArray[np.float64]:
+    def _logits(self, batches: Iterable[FloatArray], tta: bool) -> npt.NDArray[np.float64]:
         outputs: list[npt.NDArray[np.float64]] = []
         for batch in batches:
             if tta:
@@ -388,7 +386,7 @@ class ClassifierPredictor:
             else:
                 outputs.append(self.engine.logits(batch))
         if not outputs:
-            return np.zeros((count, len(self.card.classes)))
+            return np.zeros((0, len(self.card.classes)))
         return np.concatenate(outputs)
 
     def _executor(self) -> ThreadPoolExecutor:
