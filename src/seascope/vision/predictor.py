@@ -390,11 +390,15 @@ class ClassifierPredictor:
         return np.concatenate(outputs)
 
     def _executor(self) -> ThreadPoolExecutor:
+        """The pool running the pieces other than the caller's.
+
+        Sized for concurrent callers too (threads start only when pieces wait), so that
+        one caller's pieces never queue behind another's.
+        """
         with self._lock:
             if self._pool is None:
-                self._pool = ThreadPoolExecutor(
-                    self.parts - 1, thread_name_prefix="seascope-predict-part"
-                )
+                size = max(self.parts - 1, min(32, cpu_cores() + 4))
+                self._pool = ThreadPoolExecutor(size, thread_name_prefix="seascope-predict-part")
             return self._pool
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -238,3 +239,18 @@ def test_a_call_split_over_threads_gives_the_unsplit_probabilities(
             assert got.shape == (count, len(card.classes))
             np.testing.assert_allclose(got, expected, rtol=0, atol=1e-6)
     assert split.logits([]).shape == (0, len(card.classes))
+
+
+def test_concurrent_callers_of_a_split_predictor_get_their_own_answers(
+    quantized: Path, dataset: Path
+) -> None:
+    card = read_package(quantized)
+    arrays = [image.array for image in _images(dataset)]
+    whole = ClassifierPredictor.from_package(quantized, card, engine="onnx", threads=1)
+    split = ClassifierPredictor.from_package(quantized, card, engine="onnx", threads=2)
+    subsets = [arrays[start::4] for start in range(4)]
+    expected = [whole.probabilities(subset) for subset in subsets]
+    with ThreadPoolExecutor(4) as callers:  # as batch workers calling one module at once
+        got = list(callers.map(split.probabilities, subsets * 3))
+    for index, probabilities in enumerate(got):
+        np.testing.assert_allclose(probabilities, expected[index % 4], rtol=0, atol=1e-6)
