@@ -78,10 +78,7 @@ def decode_image(data: bytes, name: str, *, max_pixels: int = DEFAULT_MAX_PIXELS
     width, height = image.size
     if width <= 0 or height <= 0:
         raise InvalidInput(f"{name}: the image has no pixels ({width}x{height})")
-    if width * height > max_pixels:
-        raise ImageTooLarge(
-            _too_large(name, width * height, max_pixels, f"{width}x{height} pixels, ")
-        )
+    _check_size(name, width, height, max_pixels)
     source_format = image.format or ""
     try:
         image.load()
@@ -113,10 +110,7 @@ def _decode_plain_jpeg(data: bytes, name: str, max_pixels: int) -> ImageInput | 
         return None
     if colour not in _FAST_JPEG_COLOURS or width <= 0 or height <= 0 or not _no_exif(data):
         return None  # CMYK, odd headers and possibly rotated images: Pillow's rules
-    if width * height > max_pixels:
-        raise ImageTooLarge(
-            _too_large(name, width * height, max_pixels, f"{width}x{height} pixels, ")
-        )
+    _check_size(name, width, height, max_pixels)
     try:
         # Grey is decoded straight to three equal channels, as Pillow's path repeats it.
         array: npt.NDArray[np.uint8] = simplejpeg.decode_jpeg(data, colorspace="RGB")
@@ -155,6 +149,14 @@ def _no_exif(data: bytes) -> bool:
             return False
         offset += 2 + int.from_bytes(data[offset + 2 : offset + 4], "big")
     return False
+
+
+def _check_size(name: str, width: int, height: int, max_pixels: int) -> None:
+    """Refuse an image above ``max_pixels`` from its header's size, before decoding it."""
+    if width * height > max_pixels:
+        raise ImageTooLarge(
+            _too_large(name, width * height, max_pixels, f"{width}x{height} pixels, ")
+        )
 
 
 def _too_large(name: str, pixels: int, max_pixels: int, size: str = "") -> str:
