@@ -76,6 +76,12 @@ class Settings(BaseSettings):
         "wait. Python's 5 ms lets request handling starve the batch workers; 1 ms "
         "measured 25-35 % more predictions/s on 2 cores (docs/benchmarks.md).",
     )
+    access_log: bool = Field(
+        default=True,
+        description="Log one line per HTTP request on standard output (uvicorn's access "
+        "log). Off for instrument-scale traffic: one image per request is one line per "
+        "image, and /metrics still counts every request.",
+    )
     predict_timeout: float = Field(
         default=120.0, gt=0.0, description="Seconds a request may wait for its predictions."
     )

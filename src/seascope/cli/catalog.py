@@ -38,7 +38,7 @@ __all__ = ["FileFormat", "build_catalog_app", "open_catalog"]
 _TEXT_WIDTH = 88
 
 HomeOption = Annotated[
-    Path | None, typer.Option("--home", help="seascope home [default: ~/.seascope].")
+    Path | None, typer.Option("--home", help="seascope home (default: ~/.seascope).")
 ]
 
 
@@ -132,7 +132,7 @@ def import_entry(
     file: Annotated[Path, typer.Argument(help="An ai4-metadata v2 file (YAML or JSON).")],
     entry_id: Annotated[
         str | None,
-        typer.Option("--id", help="Catalog id [default: the file's, or its repository's name]."),
+        typer.Option("--id", help="Catalog id (default: the file's, or its repository's name)."),
     ] = None,
     home: HomeOption = None,
 ) -> None:
@@ -150,7 +150,7 @@ def export_entry(
         FileFormat, typer.Option("--format", "-f", help="yaml or json.")
     ] = FileFormat.YAML,
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Write to this file [default: stdout].")
+        Path | None, typer.Option("--out", "-o", help="Write to this file (default: stdout).")
     ] = None,
     home: HomeOption = None,
 ) -> None:

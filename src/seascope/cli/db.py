@@ -34,7 +34,7 @@ DatabaseUrlOption = Annotated[
         envvar="SEASCOPE_DATABASE_URL",
         show_envvar=True,
         help="sqlite:///PATH or postgresql+psycopg://USER@HOST/NAME "
-        "[default: sqlite:///<home>/platform.sqlite].",
+        "(default: sqlite:///<home>/platform.sqlite).",
     ),
 ]
 

@@ -158,7 +158,7 @@ def demo(
         ),
     ] = None,
     home: Annotated[
-        Path | None, typer.Option("--home", help="seascope home [default: ~/.seascope].")
+        Path | None, typer.Option("--home", help="seascope home (default: ~/.seascope).")
     ] = None,
 ) -> None:
     """Generate demo data, train a classifier on it and serve the platform."""
@@ -237,5 +237,6 @@ def _demo_plan(settings: Settings, weights: dict[str, Path], *, verbose: bool) -
         verbose=verbose,
         batching=batch_options(settings),
         gil_switch_ms=settings.gil_switch_ms,
+        access_log=settings.access_log,
         tracking_uri=settings.tracking_uri,
     )

@@ -32,11 +32,11 @@ __all__ = ["build_deployments_app", "deployment_document"]
 
 UserOption = Annotated[
     str | None,
-    typer.Option("--user", help="Act as this user (subject) [default: the local user]."),
+    typer.Option("--user", help="Act as this user (subject) (default: the local user)."),
 ]
 IssuerOption = Annotated[
     str | None,
-    typer.Option("--issuer", help="The user's issuer [default: 'seascope']."),
+    typer.Option("--issuer", help="The user's issuer (default: 'seascope')."),
 ]
 IdArgument = Annotated[
     str, typer.Argument(metavar="ID", help="The deployment's id, or a unique start of it.")

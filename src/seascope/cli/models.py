@@ -354,7 +354,7 @@ def find_models(settings: Settings, *, registry: bool = True) -> list[ModelEntry
 
 
 HomeOption = Annotated[
-    Path | None, typer.Option("--home", help="seascope home [default: ~/.seascope].")
+    Path | None, typer.Option("--home", help="seascope home (default: ~/.seascope).")
 ]
 
 
@@ -482,14 +482,14 @@ def publish_model(
     ],
     module: Annotated[
         str | None,
-        typer.Option("--module", help="The module it is for [default: the card's name]."),
+        typer.Option("--module", help="The module it is for (default: the card's name)."),
     ] = None,
     version: Annotated[
         str | None,
         typer.Option(
             "--version",
-            help="Version to publish as [default: the card's version, else the time now "
-            "(UTC) as YYYYMMDD-HHMMSS]. An existing version is never replaced.",
+            help="Version to publish as (default: the card's version, else the time now "
+            "(UTC) as YYYYMMDD-HHMMSS). An existing version is never replaced.",
         ),
     ] = None,
     as_json: JsonOption = False,

@@ -73,12 +73,12 @@ def serve(
     ctx: typer.Context,
     host: Annotated[
         str | None,
-        typer.Option("--host", "--listen-ip", help="Address to bind [default: 127.0.0.1]."),
+        typer.Option("--host", "--listen-ip", help="Address to bind (default: 127.0.0.1)."),
     ] = None,
     port: Annotated[
         int | None,
         typer.Option(
-            "--port", "--listen-port", min=0, max=65535, help="Port to listen on [default: 5000]."
+            "--port", "--listen-port", min=0, max=65535, help="Port to listen on (default: 5000)."
         ),
     ] = None,
     model_name: Annotated[
@@ -88,7 +88,7 @@ def serve(
             "--module",
             "-m",
             help="Serve only this module (repeatable; seascope or DEEPaaS module) "
-            "[default: $SEASCOPE_MODULES, $DEEPAAS_V2_MODEL, else all installed].",
+            "(default: $SEASCOPE_MODULES, $DEEPAAS_V2_MODEL, else all installed).",
         ),
     ] = None,
     base_path: Annotated[
@@ -138,7 +138,7 @@ def serve(
         typer.Option(
             "--client-max-size",
             min=0,
-            help="Largest request body in bytes; 0 is unlimited [default: 64 MiB].",
+            help="Largest request body in bytes; 0 is unlimited (default: 64 MiB).",
         ),
     ] = None,
     weights: Annotated[
@@ -147,14 +147,29 @@ def serve(
     ] = None,
     home: Annotated[
         Path | None,
-        typer.Option("--home", help="seascope home: jobs database, caches [default: ~/.seascope]."),
+        typer.Option("--home", help="seascope home: jobs database, caches (default: ~/.seascope)."),
     ] = None,
     device: Annotated[
         str, typer.Option("--device", help="Device for modules and trainings (cpu, cuda:0).")
     ] = "cpu",
+    access_log: Annotated[
+        bool | None,
+        typer.Option(
+            "--access-log/--no-access-log",
+            help="Log a line per request on standard output (default: $SEASCOPE_ACCESS_LOG, "
+            "else on).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Serve the native API (/v1), the DEEPaaS v2 API (/v2) and their docs."""
-    settings = load_settings(home=home, host=host, port=port, max_request_bytes=client_max_size)
+    settings = load_settings(
+        home=home,
+        host=host,
+        port=port,
+        max_request_bytes=client_max_size,
+        access_log=access_log,
+    )
     state = state_of(ctx)
     registry = state.discover_modules()
     names = model_name or default_module_names(settings)
@@ -186,6 +201,7 @@ def serve(
         verbose=state.verbose,
         batching=batch_options(settings),
         gil_switch_ms=settings.gil_switch_ms,
+        access_log=settings.access_log,
         tracking_uri=settings.tracking_uri,
         auth=AuthPlan.from_settings(settings),
         database_url=settings.database_url,

@@ -133,6 +133,7 @@ class ServePlan(BaseModel):
     verbose: bool = False
     batching: MicroBatchOptions = Field(default_factory=MicroBatchOptions)
     gil_switch_ms: float = Field(default=1.0, gt=0.0)
+    access_log: bool = True
     tracking_uri: str = ""
     auth: AuthPlan = Field(default_factory=lambda: AuthPlan())
     database_url: str = ""

@@ -93,6 +93,7 @@ def _run_uvicorn(plan: ServePlan, registry: ModuleRegistry) -> None:
                 host=plan.host,
                 port=plan.port,
                 log_level=log_level,
+                access_log=plan.access_log,
                 timeout_graceful_shutdown=_GRACEFUL_SHUTDOWN_SECONDS,
             )
         finally:
@@ -107,5 +108,6 @@ def _run_uvicorn(plan: ServePlan, registry: ModuleRegistry) -> None:
         port=plan.port,
         workers=plan.workers,
         log_level=log_level,
+        access_log=plan.access_log,
         timeout_graceful_shutdown=_GRACEFUL_SHUTDOWN_SECONDS,
     )

@@ -599,7 +599,7 @@ def train(
     ] = False,
     device: Annotated[str, typer.Option("--device", help="cpu, cuda or cuda:N.")] = "cpu",
     home: Annotated[
-        Path | None, typer.Option("--home", help="seascope home [default: ~/.seascope].")
+        Path | None, typer.Option("--home", help="seascope home (default: ~/.seascope).")
     ] = None,
 ) -> None:
     """Train MODULE as a background job: progress on stderr, the result as JSON on stdout."""
@@ -652,7 +652,7 @@ def _jobs_of(home: Path | None) -> Iterator[JobManager]:
 
 
 HomeOption = Annotated[
-    Path | None, typer.Option("--home", help="seascope home [default: ~/.seascope].")
+    Path | None, typer.Option("--home", help="seascope home (default: ~/.seascope).")
 ]
 JobIdArgument = Annotated[
     str, typer.Argument(metavar="JOB_ID", help="A job id, or a unique prefix of one.")

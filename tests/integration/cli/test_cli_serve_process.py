@@ -33,6 +33,11 @@ def _get(url: str) -> tuple[int, bytes]:
 
 def _serve_and_check(command: list[str], url: str, home: Path) -> str:
     """Start ``command``, wait for ``url`` to answer 200, stop it; returns its stderr."""
+    return _serve(command, url, home)[1]
+
+
+def _serve(command: list[str], url: str, home: Path) -> tuple[str, str]:
+    """Start ``command``, wait for ``url`` to answer 200, stop it; returns stdout, stderr."""
     env = dict(os.environ, SEASCOPE_HOME=str(home))
     process = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
@@ -52,21 +57,32 @@ def _serve_and_check(command: list[str], url: str, home: Path) -> str:
     finally:
         process.send_signal(signal.SIGTERM)
         try:
-            _, stderr = process.communicate(timeout=20)
+            stdout, stderr = process.communicate(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
-            _, stderr = process.communicate()
+            stdout, stderr = process.communicate()
     # uvicorn re-raises the signal after a graceful shutdown, so -SIGTERM is a clean stop too.
     assert process.returncode in (0, -signal.SIGTERM), stderr
     assert "Application shutdown complete" in stderr
-    return stderr
+    return stdout, stderr
 
 
 def test_seascope_serve_answers_health(tmp_path: Path) -> None:
     port = _free_port()
     command = [sys.executable, "-m", "seascope.cli", "serve", "--port", str(port), "--nowarm"]
-    stderr = _serve_and_check(command, f"http://127.0.0.1:{port}/v1/health", tmp_path)
+    stdout, stderr = _serve(command, f"http://127.0.0.1:{port}/v1/health", tmp_path)
     assert f"http://127.0.0.1:{port}/docs" in stderr  # the banner says where to open it
+    assert "GET /v1/health HTTP/1.1" in stdout  # the access log is on by default
+
+
+def test_no_access_log_leaves_requests_out_of_the_log(tmp_path: Path) -> None:
+    port = _free_port()
+    command = [sys.executable, "-m", "seascope.cli", "serve", "--port", str(port), "--nowarm"]
+    stdout, stderr = _serve(
+        [*command, "--no-access-log"], f"http://127.0.0.1:{port}/v1/health", tmp_path
+    )
+    assert "/v1/health" not in stdout + stderr
+    assert "Application startup complete" in stderr  # the server's own log stays
 
 
 def test_deepaas_run_with_two_workers_and_a_base_path(tmp_path: Path) -> None:

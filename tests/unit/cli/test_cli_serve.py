@@ -69,6 +69,7 @@ def test_defaults(invoke: Invoke, registry: ModuleRegistry, served: list[ServePl
     assert plan.base_path == ""
     assert plan.max_request_bytes == 64 * 1024 * 1024
     assert plan.jobs_database == plan.home / "jobs.sqlite"
+    assert plan.access_log
 
 
 def test_deepaas_run_option_names(
@@ -155,6 +156,31 @@ def test_seascope_variables_are_read(
     monkeypatch.setenv("SEASCOPE_BASE_PATH", "/env")
     assert invoke(["serve", "--listen-port", "7002"], registry).exit_code == 0
     assert (served[0].host, served[0].port, served[0].base_path) == ("0.0.0.0", 7002, "/env")
+
+
+def test_access_log_follows_the_variable_and_the_option(
+    invoke: Invoke,
+    registry: ModuleRegistry,
+    served: list[ServePlan],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SEASCOPE_ACCESS_LOG", "false")
+    assert invoke(["serve"], registry).exit_code == 0
+    assert invoke(["serve", "--access-log"], registry).exit_code == 0
+    monkeypatch.delenv("SEASCOPE_ACCESS_LOG")
+    assert invoke(["serve", "--no-access-log"], registry).exit_code == 0
+    assert [plan.access_log for plan in served] == [False, True, False]
+
+
+def test_help_shows_the_defaults(
+    invoke: Invoke, registry: ModuleRegistry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Rich reads "[default: ...]" in a help text as a style tag and drops it.
+    monkeypatch.setenv("COLUMNS", "400")
+    result = invoke(["serve", "--help"], registry)
+    assert result.exit_code == 0
+    for shown in ("(default: 127.0.0.1)", "(default: 5000)", "(default: $SEASCOPE_ACCESS_LOG"):
+        assert shown in result.stdout
 
 
 def test_weights_are_checked_and_passed(
@@ -309,6 +335,7 @@ def test_one_worker_runs_the_app_object(
     ((app, options),) = calls
     assert not isinstance(app, str)
     assert (options["host"], options["port"]) == ("127.0.0.1", 5000)
+    assert options["access_log"] is True
     assert "serving no seascope modules" in capsys.readouterr().err
 
 
@@ -318,9 +345,10 @@ def test_several_workers_use_the_app_factory(
     calls: list[tuple[object, dict[str, Any]]] = []
     monkeypatch.setattr("uvicorn.run", lambda app, **kw: calls.append((app, kw)))
     monkeypatch.setenv(PLAN_VARIABLE, "")
-    plan = _plan(tmp_path, workers=3)
+    plan = _plan(tmp_path, workers=3, access_log=False)
     server.run_server(plan, ModuleRegistry())
     ((app, options),) = calls
+    assert options["access_log"] is False
     assert app == APP_FACTORY
     assert options["factory"] is True
     assert options["workers"] == 3
