@@ -20,12 +20,14 @@ import typer
 
 from seascope.cli.config import load_settings
 from seascope.cli.failures import SeascopeCommand
+from seascope.cli.models import find_models
 from seascope.cli.state import state_of
 from seascope.errors import ConfigError, ModuleFailed
 from seascope.inference import ModuleHost, Predictor
 from seascope.machine import cpu_cores
 from seascope.modules import ModuleManifest
 from seascope.modules.params import parse_params
+from seascope.settings import Settings
 from seascope.types import JsonValue
 
 if TYPE_CHECKING:
@@ -40,6 +42,7 @@ __all__ = [
     "print_summary",
     "predict_workers",
     "run_batch_command",
+    "warn_if_untrained",
 ]
 
 OutOption = Annotated[
@@ -140,7 +143,33 @@ def load_predictor(
         threads=threads,
     )
     with module_stdout_to_stderr():
-        return host.predictor(module)
+        predictor = host.predictor(module)
+    warn_if_untrained(predictor, settings)
+    return predictor
+
+
+def warn_if_untrained(predictor: Predictor, settings: Settings) -> None:
+    """Say on stderr when the module runs without a trained model, and where to find one.
+
+    A module reports that in ``describe()`` as ``"trained": false`` (the classifier without
+    a package runs an untrained network, whose scores are near uniform).
+    """
+    with module_stdout_to_stderr():
+        trained = predictor.module.describe().get("trained")
+    if trained is not False:
+        return
+    name = predictor.manifest.name
+    newest = next((m for m in find_models(settings, registry=False) if m.module == name), None)
+    hint = (
+        f"pass one with --weights, e.g. this home's newest: --weights {newest.path}"
+        if newest is not None
+        else f"train one ('seascope train {name} --dataset DIR') and pass it with --weights"
+    )
+    typer.echo(
+        f"warning: module {name!r} has no trained model loaded, so its predictions are "
+        f"meaningless; {hint} ('seascope models list' lists trained models)",
+        err=True,
+    )
 
 
 def run_batch_command(

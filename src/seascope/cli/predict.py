@@ -152,5 +152,8 @@ def predict(
     )
     # Whatever a module prints must not corrupt the JSON on stdout.
     with contextlib.redirect_stdout(sys.stderr):
-        result = host.predictor(module).predict_files(inputs, params)
+        predictor = host.predictor(module)
+    batch.warn_if_untrained(predictor, settings)
+    with contextlib.redirect_stdout(sys.stderr):
+        result = predictor.predict_files(inputs, params)
     typer.echo(json.dumps(prediction_document(manifest, result), indent=2))

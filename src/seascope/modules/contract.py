@@ -133,5 +133,9 @@ class ModelModule(ABC, Generic[PredictParamsT, TrainParamsT]):
         raise CapabilityNotSupported(f"module {self.manifest.name!r} cannot embed")
 
     def describe(self) -> dict[str, Any]:
-        """Facts known only after ``setup`` (classes, weights used ...), JSON-serialisable."""
+        """Facts known only after ``setup`` (classes, weights used ...), JSON-serialisable.
+
+        ``"trained": False`` says that the module runs without a trained model (the
+        command line then warns that its predictions are meaningless).
+        """
         return {}

@@ -62,6 +62,13 @@ class Chatty(Ranker):
         return super().predict(images, params)
 
 
+class Untrained(Ranker):
+    """Runs without a trained model unless it gets weights, and says so."""
+
+    def describe(self) -> dict[str, object]:
+        return {"trained": self.weights is not None}
+
+
 class Crashing(Ranker):
     def predict(self, images: Sequence[ImageInput], params: RankParams) -> list[Prediction]:
         raise ValueError("CUDA out of memory (pretend)")
@@ -81,7 +88,12 @@ def _manifest(name: str, cls: type) -> ModuleManifest:
 @pytest.fixture
 def registry() -> ModuleRegistry:
     return ModuleRegistry(
-        [_manifest("ranker", Ranker), _manifest("chatty", Chatty), _manifest("crash", Crashing)]
+        [
+            _manifest("ranker", Ranker),
+            _manifest("chatty", Chatty),
+            _manifest("crash", Crashing),
+            _manifest("untrained", Untrained),
+        ]
     )
 
 
@@ -131,6 +143,38 @@ def test_params_top_k_and_weights_reach_the_module(
     prediction = json.loads(result.stdout)["predictions"][0]
     assert [c["label"] for c in prediction["classes"]] == ["x-a", "x-b", "x-c"]
     assert prediction["extra"]["weights"] == str(weights)
+
+
+def test_a_module_without_a_trained_model_is_named_in_a_warning(
+    invoke: Invoke,
+    registry: ModuleRegistry,
+    images: dict[str, Path],
+    seascope_home: Path,
+    tmp_path: Path,
+) -> None:
+    single = ["predict", "untrained", str(images["disc"])]
+    batch = [*single, "--out", str(tmp_path / "out.csv"), "--no-progress"]
+    for args in (single, batch):
+        result = invoke(args, registry)
+        assert result.exit_code == 0, result.stderr
+        assert "warning: module 'untrained' has no trained model loaded" in result.stderr
+        assert "seascope train untrained --dataset DIR" in result.stderr
+    assert json.loads(invoke(single, registry).stdout)["predictions"]  # stdout stays JSON
+
+    package = seascope_home / "jobs" / "job1" / "output" / "model-package"
+    package.mkdir(parents=True)
+    card = {"name": "untrained", "classes": ["a"], "created": "2026-11-28T00:00:00"}
+    (package / "model-card.json").write_text(json.dumps(card))
+    result = invoke(single, registry)
+    assert f"this home's newest: --weights {package}" in result.stderr
+
+    weights = tmp_path / "model.bin"
+    weights.write_bytes(b"w")
+    for args in (single, batch):
+        result = invoke([*args, "--weights", str(weights)], registry)
+        assert result.exit_code == 0, result.stderr
+        assert "warning" not in result.stderr
+    assert "warning" not in invoke(["predict", "ranker", str(images["disc"])], registry).stderr
 
 
 def test_module_prints_go_to_stderr_so_stdout_stays_json(
