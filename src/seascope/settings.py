@@ -79,8 +79,8 @@ class Settings(BaseSettings):
     access_log: bool = Field(
         default=True,
         description="Log one line per HTTP request on standard output (uvicorn's access "
-        "log). Off for instrument-scale traffic: one image per request is one line per "
-        "image, and /metrics still counts every request.",
+        "log). Turn it off for instrument-scale traffic: with one image per request it is a "
+        "line per image, and /metrics counts every request either way.",
     )
     predict_timeout: float = Field(
         default=120.0, gt=0.0, description="Seconds a request may wait for its predictions."

@@ -153,7 +153,6 @@ def predict(
     # Whatever a module prints must not corrupt the JSON on stdout.
     with contextlib.redirect_stdout(sys.stderr):
         predictor = host.predictor(module)
-    batch.warn_if_untrained(predictor, settings)
-    with contextlib.redirect_stdout(sys.stderr):
+        batch.warn_if_untrained(predictor, settings)
         result = predictor.predict_files(inputs, params)
     typer.echo(json.dumps(prediction_document(manifest, result), indent=2))
